@@ -1,0 +1,362 @@
+"""The magazine's content: sections, authors and articles with their bylines,
+takeaways and sources."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django_prose_editor.fields import ProseEditorField
+
+from . import text
+
+# Cached list of sections shown in every page's navigation.
+NAV_CACHE_KEY = "magazine:nav-sections"
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=60, unique=True, help_text="As readers see it, e.g. Tech.")
+    slug = models.SlugField(
+        max_length=60, unique=True, help_text="The section's web address: /tech/ for Tech."
+    )
+    description = models.TextField(
+        blank=True, help_text="One or two sentences shown on the section's page."
+    )
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Sections are listed by this number, lowest first."
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(NAV_CACHE_KEY)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:section-detail", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        cache.delete(NAV_CACHE_KEY)
+        return result
+
+    @property
+    def label(self) -> str:
+        """The label printed above a headline: TECH."""
+        return self.name.upper()
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=120, help_text="As printed in bylines.")
+    slug = models.SlugField(max_length=120, unique=True)
+    role = models.CharField(
+        max_length=120, blank=True, help_text="Role or title, e.g. Science correspondent."
+    )
+    bio = models.TextField(blank=True, help_text="A short biography, in plain text.")
+    photo = models.ImageField(upload_to="authors/", blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author",
+        help_text="The account this author signs in with, if any.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:author-detail", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, *, at=None):
+        """What readers may see: the one rule, used by every reader-facing page.
+
+        Published (or scheduled) articles whose publication time has come.
+        """
+        now = at or timezone.now()
+        return self.filter(
+            status__in=_LIVE,
+            published_at__lte=now,
+        )
+
+    def for_listing(self):
+        """Load what a list of article cards shows, in a fixed number of queries."""
+        return (
+            self.select_related("section")
+            .prefetch_related(
+                Prefetch(
+                    "bylines", queryset=Byline.objects.select_related("author").order_by("position")
+                )
+            )
+            .defer("body")
+            .order_by("-published_at", "-id")
+        )
+
+    def for_detail(self):
+        """Load everything an article page shows, in a fixed number of queries."""
+        return self.select_related("section").prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+            "takeaways",
+            "sources",
+        )
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    REVIEW = "review", "In review"
+    SCHEDULED = "scheduled", "Scheduled"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
+class ArticleType(models.TextChoices):
+    REPORTING = "reporting", "Reporting"
+    ANALYSIS = "analysis", "Analysis"
+    COMMENTARY = "commentary", "Commentary"
+    OPINION = "opinion", "Opinion"
+    REVIEW = "review", "Review"
+    SPONSORED = "sponsored", "Sponsored"
+
+
+_LIVE = [ArticleStatus.PUBLISHED, ArticleStatus.SCHEDULED]
+
+
+class Article(models.Model):
+    Status = ArticleStatus
+    Type = ArticleType
+
+    # States in which readers may see the article once its time has come.
+    LIVE_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="The article's web address; filled from the title."
+    )
+    standfirst = models.TextField(
+        blank=True,
+        max_length=400,
+        help_text="One or two sentences under the headline that say why the story matters.",
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
+    )
+    authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        "publication date",
+        null=True,
+        blank=True,
+        help_text="When readers first see it. A scheduled article goes live at this time.",
+    )
+    updated_at = models.DateTimeField("last updated", auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    article_type = models.CharField(
+        "type",
+        max_length=20,
+        choices=Type.choices,
+        default=Type.REPORTING,
+        help_text="Tells readers what kind of work this is, on the source line.",
+    )
+    hero_image = models.ImageField("hero image", upload_to="heroes/", blank=True)
+    hero_alt = models.CharField(
+        "alt text",
+        max_length=300,
+        blank=True,
+        help_text="Describes the image for readers who cannot see it.",
+    )
+    hero_credit = models.CharField(
+        "credit", max_length=200, blank=True, help_text="Who made the image, e.g. Photo: ESA."
+    )
+    hero_caption = models.CharField("caption", max_length=300, blank=True)
+    body = ProseEditorField(
+        extensions=text.BODY_EXTENSIONS,
+        sanitize=text.sanitize_body,
+        blank=True,
+        help_text="Use Heading 2 for subheadings and a quote block for a pull quote.",
+    )
+    takeaways_position = models.PositiveSmallIntegerField(
+        "takeaways after block",
+        null=True,
+        blank=True,
+        help_text=(
+            "How many body blocks (paragraphs, subheadings, quotes, lists) come before the "
+            "Key Takeaways box. Leave blank to show it after the body."
+        ),
+    )
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    reading_time = models.PositiveSmallIntegerField(
+        "reading time (minutes)", default=1, editable=False
+    )
+    reading_time_override = models.PositiveSmallIntegerField(
+        "reading time override (minutes)",
+        null=True,
+        blank=True,
+        help_text="Leave blank to compute it from the body.",
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
+            models.Index(fields=["section", "status", "-published_at"], name="article_section_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ArticleStatus.values), name="article_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(article_type__in=ArticleType.values),
+                name="article_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=_LIVE) | Q(published_at__isnull=False),
+                name="article_live_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=_LIVE) | Q(section__isnull=False),
+                name="article_live_has_section",
+            ),
+            models.CheckConstraint(
+                condition=Q(reading_time_override__isnull=True) | Q(reading_time_override__gte=1),
+                name="article_reading_override_positive",
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body = text.sanitize_body(self.body)
+        self.word_count = text.count_words(self.body)
+        self.reading_time = self.reading_time_override or text.reading_minutes(
+            self.word_count, settings.MAGAZINE_WORDS_PER_MINUTE
+        )
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "word_count", "reading_time"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:article-detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.hero_image:
+            if not self.hero_alt.strip():
+                errors.setdefault("hero_alt", []).append(
+                    "A hero image needs alt text that describes it."
+                )
+            if not self.hero_credit.strip():
+                errors.setdefault("hero_credit", []).append(
+                    "A hero image needs a credit: who took or made it."
+                )
+        if self.status in self.LIVE_STATUSES:
+            if not self.standfirst.strip():
+                errors.setdefault("standfirst", []).append(
+                    "A published or scheduled article needs a standfirst."
+                )
+            if self.section_id is None:
+                errors.setdefault("section", []).append(
+                    "A published or scheduled article needs a section."
+                )
+            if self.published_at is None:
+                errors.setdefault("published_at", []).append(
+                    "A published or scheduled article needs a publication date."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    # Reading the article.
+
+    @property
+    def is_live(self) -> bool:
+        return (
+            self.status in self.LIVE_STATUSES
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    def byline_authors(self) -> list[Author]:
+        """Authors in byline order (uses the prefetched bylines when present)."""
+        return [b.author for b in sorted(self.bylines.all(), key=lambda b: (b.position, b.pk))]
+
+    def body_parts(self) -> tuple[list[str], list[str]]:
+        """The body's blocks before and after the Key Takeaways box."""
+        blocks = text.split_blocks(self.body)
+        if self.takeaways_position is None:
+            return blocks, []
+        cut = min(self.takeaways_position, len(blocks))
+        return blocks[:cut], blocks[cut:]
+
+    @property
+    def type_phrase(self) -> str:
+        """How the source line names this kind of work: 'original commentary'."""
+        if self.article_type == self.Type.SPONSORED:
+            return "sponsored content"
+        return f"original {self.get_article_type_display().lower()}"
+
+
+class Byline(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="byline_author_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.article}"
+
+
+class Takeaway(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="takeaways")
+    text = models.CharField(max_length=400)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="takeaway_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Source(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sources")
+    name = models.CharField(max_length=200, help_text="Who did the underlying work, e.g. Reuters.")
+    url = models.URLField("link", max_length=500, blank=True)
+    relation = models.CharField(
+        max_length=120,
+        help_text="What they did: original reporting, wire reporting, peer-reviewed study.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="source_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.relation}"

@@ -1,0 +1,31 @@
+"""Test settings: the real settings, with test-only overrides."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+
+from magazine.settings import *  # noqa: F403
+from magazine.settings import LOGGING, TEMPLATES
+
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# Fast hashing: tests create many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Serve static files from the finders, as in development: no collectstatic needed.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# A template variable that does not resolve fails the test (Adam Johnson's recipe).
+LOGGING = {
+    **LOGGING,
+    "filters": {"missing_variable": {"()": "tests.template_checks.RaiseOnMissingVariable"}},
+    "loggers": {
+        "django.template": {"level": "DEBUG", "filters": ["missing_variable"]},
+    },
+}
+TEMPLATES[0]["OPTIONS"]["debug"] = True
