@@ -182,6 +182,7 @@ class Article(models.Model):
         "credit", max_length=200, blank=True, help_text="Who made the image, e.g. Photo: ESA."
     )
     hero_caption = models.CharField("caption", max_length=300, blank=True)
+    hero_image_digest = models.CharField(max_length=64, blank=True, editable=False)
     body = ProseEditorField(
         extensions=text.BODY_EXTENSIONS,
         sanitize=text.sanitize_body,
@@ -243,11 +244,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body = text.sanitize_body(self.body)
-        self.word_count = text.count_words(self.body)
-        self.reading_time = self.reading_time_override or text.reading_minutes(
-            self.word_count, settings.MAGAZINE_WORDS_PER_MINUTE
-        )
+        self.derive_fields()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "word_count", "reading_time"}
         super().save(*args, **kwargs)
@@ -271,7 +268,7 @@ class Article(models.Model):
                 errors.setdefault("standfirst", []).append(
                     "A published or scheduled article needs a standfirst."
                 )
-            if self.section_id is None:
+            if self.section_id is None and self.section is None:
                 errors.setdefault("section", []).append(
                     "A published or scheduled article needs a section."
                 )
@@ -281,6 +278,14 @@ class Article(models.Model):
                 )
         if errors:
             raise ValidationError(errors)
+
+    def derive_fields(self) -> None:
+        """Sanitise the body and compute what follows from it (also before bulk writes)."""
+        self.body = text.sanitize_body(self.body)
+        self.word_count = text.count_words(self.body)
+        self.reading_time = self.reading_time_override or text.reading_minutes(
+            self.word_count, settings.MAGAZINE_WORDS_PER_MINUTE
+        )
 
     # Reading the article.
 

@@ -1,4 +1,4 @@
-"""Use cases that change articles. The admin, its actions and the commands call these."""
+"""Publishing and saving articles."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,8 +9,8 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from . import text
-from .models import Article, Author, Byline, Section, Source, Takeaway
+from .. import text
+from ..models import Article, Author, Byline, Section, Source, Takeaway
 
 
 def publish_blockers(*, article: Article) -> list[str]:
