@@ -4,14 +4,21 @@ from django.core.cache import cache
 from .models import NAV_CACHE_KEY, Section
 
 
-def _nav_sections() -> list[Section]:
+def nav_sections() -> list[Section]:
+    """All sections in menu order, from the cache (cleared whenever a section is saved)."""
     return cache.get_or_set(NAV_CACHE_KEY, lambda: list(Section.objects.all()), 3600)
 
 
 def magazine(request):
     """The magazine's name, tagline and sections, for every template."""
+    page = request.GET.get("page", "")
+    canonical = request.build_absolute_uri(request.path)
+    if page.isdigit() and int(page) > 1:
+        canonical += f"?page={int(page)}"
     return {
+        "canonical_url": canonical,
+        "absolute_root": f"{request.scheme}://{request.get_host()}",
         "magazine_name": settings.MAGAZINE_NAME,
         "magazine_tagline": settings.MAGAZINE_TAGLINE,
-        "nav_sections": _nav_sections,
+        "nav_sections": nav_sections,
     }

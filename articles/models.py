@@ -5,7 +5,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
@@ -16,10 +17,48 @@ from . import text
 NAV_CACHE_KEY = "magazine:nav-sections"
 
 
+# Paths the site itself uses at the top level; a section cannot take them.
+RESERVED_SECTION_SLUGS = (
+    "admin",
+    "articles",
+    "authors",
+    "feeds",
+    "media",
+    "search",
+    "static",
+    "sitemap",
+    "healthz",
+    "preview",
+    "corrections",
+)
+
+
+def validate_section_slug(value: str) -> None:
+    if value in RESERVED_SECTION_SLUGS:
+        raise ValidationError(f"“{value}” is used by the site itself; choose another address.")
+
+
 class Section(models.Model):
+    class Colour(models.TextChoices):
+        RED = "red", "Red"
+        BLUE = "blue", "Blue"
+        GREEN = "green", "Green"
+        PURPLE = "purple", "Purple"
+        ORANGE = "orange", "Orange"
+        TEAL = "teal", "Teal"
+
     name = models.CharField(max_length=60, unique=True, help_text="As readers see it, e.g. Tech.")
     slug = models.SlugField(
-        max_length=60, unique=True, help_text="The section's web address: /tech/ for Tech."
+        max_length=60,
+        unique=True,
+        validators=[validate_section_slug],
+        help_text="The section's web address: /tech/ for Tech.",
+    )
+    colour = models.CharField(
+        max_length=10,
+        choices=Colour.choices,
+        default=Colour.RED,
+        help_text="The accent colour of the section's label and pages.",
     )
     description = models.TextField(
         blank=True, help_text="One or two sentences shown on the section's page."
@@ -30,6 +69,12 @@ class Section(models.Model):
 
     class Meta:
         ordering = ["order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(slug__in=RESERVED_SECTION_SLUGS), name="section_slug_not_reserved"
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="section_slug_not_empty"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -103,6 +148,45 @@ class ArticleQuerySet(models.QuerySet):
             .defer("body")
             .order_by("-published_at", "-id")
         )
+
+    def for_search(self):
+        """Like for_listing, but with the body, for excerpts."""
+        return self.for_listing().defer(None)
+
+    def related_to(self, article: "Article", *, limit: int = 3):
+        """A few of the latest other articles from the same section."""
+        if article.section_id is None:
+            return self.none()
+        return (
+            self.for_listing().filter(section_id=article.section_id).exclude(pk=article.pk)[:limit]
+        )
+
+    def front_page(self, *, sections, per_section: int = 4):
+        """The lead story and, for each section in menu order, its latest other articles.
+
+        One query for the articles (a window function picks each section's latest) and
+        one for their bylines, however large the archive.
+        """
+        ranked = self.for_listing().annotate(
+            row=Window(
+                RowNumber(),
+                partition_by=[F("section_id")],
+                order_by=[F("published_at").desc(), F("id").desc()],
+            )
+        )
+        articles = list(ranked.filter(row__lte=per_section + 1))
+        if not articles:
+            return None, []
+        lead = articles[0]
+        by_section: dict[int, list] = {}
+        for article in articles[1:]:
+            by_section.setdefault(article.section_id, []).append(article)
+        groups = [
+            (section, by_section[section.pk][:per_section])
+            for section in sections
+            if by_section.get(section.pk)
+        ]
+        return lead, groups
 
     def for_detail(self):
         """Load everything an article page shows, in a fixed number of queries."""

@@ -1,42 +1,56 @@
 """Reader-facing pages. Every query starts from Article.objects.published()."""
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from .models import Article, Author, Section
+from . import search as search_engine
+from . import seo
+from .context_processors import nav_sections
+from .models import Article, Author
 
 PAGE_SIZE = 12
+SEARCH_PAGE_SIZE = 10
+
+
+def _page_number(request: HttpRequest) -> int:
+    number = request.GET.get("page", "1")
+    if not number.isdigit() or int(number) < 1 or len(number) > 6:
+        raise Http404("No such page")
+    return int(number)
+
+
+def _page(request: HttpRequest, queryset):
+    paginator = Paginator(queryset, PAGE_SIZE, allow_empty_first_page=True)
+    try:
+        return paginator.page(_page_number(request))
+    except EmptyPage:
+        raise Http404("No such page") from None
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    articles = list(Article.objects.published().for_listing()[:13])
-    return render(
-        request,
-        "articles/home.html",
-        {"lead": articles[0] if articles else None, "articles": articles[1:]},
-    )
+    lead, groups = Article.objects.published().front_page(sections=nav_sections())
+    return render(request, "articles/home.html", {"lead": lead, "groups": groups})
 
 
 @require_safe
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.published().for_detail(), slug=slug)
-    return render(request, "articles/article_detail.html", {"article": article})
-
-
-def _page(request: HttpRequest, queryset):
-    paginator = Paginator(queryset, PAGE_SIZE)
-    number = request.GET.get("page", "1")
-    if not number.isdigit() or not 1 <= int(number) <= max(paginator.num_pages, 1):
-        raise Http404("No such page")
-    return paginator.page(int(number))
+    related = Article.objects.published().related_to(article)
+    return render(
+        request,
+        "articles/article_detail.html",
+        {"article": article, "related": related, "json_ld": seo.news_article(article, request)},
+    )
 
 
 @require_safe
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    section = get_object_or_404(Section, slug=slug)
+    section = next((s for s in nav_sections() if s.slug == slug), None)
+    if section is None:
+        raise Http404("No such section")
     page = _page(request, Article.objects.published().for_listing().filter(section=section))
     return render(request, "articles/section_detail.html", {"section": section, "page": page})
 
@@ -46,3 +60,62 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
     page = _page(request, Article.objects.published().for_listing().filter(authors=author))
     return render(request, "articles/author_detail.html", {"author": author, "page": page})
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    query = search_engine.clean_query(request.GET.get("q", ""))
+    number = _page_number(request)
+    results, has_next = [], False
+    if query:
+        start = (number - 1) * SEARCH_PAGE_SIZE
+        found = search_engine.search(Article.objects.published().for_search(), query)
+        # One row more than a page tells whether there is a next page, without a COUNT.
+        results = list(found[start : start + SEARCH_PAGE_SIZE + 1])
+        has_next = len(results) > SEARCH_PAGE_SIZE
+        results = results[:SEARCH_PAGE_SIZE]
+        if not results and number > 1:
+            raise Http404("No such page")
+    for article in results:
+        article.title_highlighted = search_engine.highlight(article.title, query)
+        article.excerpt_highlighted = search_engine.highlight(
+            f"{article.standfirst} {search_engine.body_excerpt_source(article.body)}",
+            query,
+            length=260,
+        )
+    return render(
+        request,
+        "articles/search.html",
+        {
+            "query": query,
+            "results": results,
+            "page_number": number,
+            "has_next": has_next,
+            "has_previous": number > 1,
+        },
+    )
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        "",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+        f"Sitemap: {request.build_absolute_uri('/sitemap-news.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def news_sitemap(request: HttpRequest) -> HttpResponse:
+    from .sitemaps import news_items
+
+    return render(
+        request,
+        "articles/sitemap_news.xml",
+        {"articles": news_items(), "language": "en"},
+        content_type="application/xml; charset=utf-8",
+    )

@@ -10,3 +10,22 @@ def join_names(names) -> str:
     if len(names) <= 1:
         return "".join(names)
     return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+_LD_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def ld_json(value) -> str:
+    """A JSON-LD script element whose content can never close the element early."""
+    import json
+
+    from django.utils.safestring import mark_safe
+
+    data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_LD_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{data}</script>')
+
+
+@register.filter
+def multiply(value, factor) -> int:
+    return int(value) * int(factor)

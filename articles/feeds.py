@@ -1,0 +1,117 @@
+"""RSS 2.0 and Atom feeds: the whole magazine, each section, each author."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+from .models import Article, Author, Section
+
+FEED_SIZE = 30
+
+
+class _Rss(Rss201rev2Feed):
+    content_type = "application/rss+xml; charset=utf-8"
+
+
+class _Atom(Atom1Feed):
+    content_type = "application/atom+xml; charset=utf-8"
+
+
+class MagazineFeed(Feed):
+    feed_type = _Rss
+
+    def title(self, obj=None):
+        return settings.MAGAZINE_NAME
+
+    def description(self, obj=None):
+        return settings.MAGAZINE_TAGLINE
+
+    subtitle = description
+
+    def link(self, obj=None):
+        return "/"
+
+    def articles(self, obj):
+        return Article.objects.published().for_listing()
+
+    def items(self, obj=None):
+        return self.articles(obj)[:FEED_SIZE]
+
+    def item_title(self, item: Article) -> str:
+        return item.title
+
+    def item_description(self, item: Article) -> str:
+        return item.standfirst
+
+    def item_link(self, item: Article) -> str:
+        return item.get_absolute_url()
+
+    def item_guid(self, item: Article) -> str:
+        return f"article-{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: Article):
+        return item.published_at
+
+    def item_updateddate(self, item: Article):
+        return item.updated_at
+
+    def item_author_name(self, item: Article) -> str:
+        from .templatetags.magazine import join_names
+
+        return join_names(item.byline_authors())
+
+    def item_categories(self, item: Article):
+        return [item.section.name] if item.section else []
+
+
+class MagazineAtomFeed(MagazineFeed):
+    feed_type = _Atom
+
+
+class SectionFeed(MagazineFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Section, slug=slug)
+
+    def title(self, obj):
+        return f"{obj.name} — {settings.MAGAZINE_NAME}"
+
+    def description(self, obj):
+        return obj.description or f"The latest from {obj.name}."
+
+    subtitle = description
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def articles(self, obj):
+        return super().articles(obj).filter(section=obj)
+
+
+class SectionAtomFeed(SectionFeed):
+    feed_type = _Atom
+
+
+class AuthorFeed(MagazineFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Author, slug=slug)
+
+    def title(self, obj):
+        return f"{obj.name} — {settings.MAGAZINE_NAME}"
+
+    def description(self, obj):
+        return f"Articles by {obj.name}."
+
+    subtitle = description
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def articles(self, obj):
+        return super().articles(obj).filter(authors=obj)
+
+
+class AuthorAtomFeed(AuthorFeed):
+    feed_type = _Atom

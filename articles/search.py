@@ -1,0 +1,114 @@
+"""Full-text search over published articles.
+
+PostgreSQL: a weighted tsvector (title A, standfirst B, body C) backed by a GIN expression
+index (migration 0003), ranked with ts_rank. SQLite: every word must appear somewhere,
+ranked by where it appears (title above standfirst above body).
+"""
+
+import re
+
+from django.db import connection
+from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from . import text
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 10
+CONFIG = "english"
+_TERM = re.compile(r"\w[\w'’-]*", re.UNICODE)
+
+
+def clean_query(raw: str) -> str:
+    """The query as we search it: printable, trimmed, not absurdly long."""
+    raw = "".join(ch if ch.isprintable() else " " for ch in raw or "")
+    return " ".join(raw.split())[:MAX_QUERY_LENGTH]
+
+
+def terms(query: str) -> list[str]:
+    return [t.strip("'’-") for t in _TERM.findall(query)][:MAX_TERMS]
+
+
+def search_vector():
+    """The weighted document vector; the GIN index in migration 0003 is built on this."""
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("title", weight="A", config=CONFIG)
+        + SearchVector("standfirst", weight="B", config=CONFIG)
+        + SearchVector("body", weight="C", config=CONFIG)
+    )
+
+
+def search(queryset: QuerySet, query: str) -> QuerySet:
+    """``queryset`` narrowed to ``query`` and ordered best first; empty for no terms."""
+    words = terms(query)
+    if not words:
+        return queryset.none()
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        search_query = SearchQuery(" ".join(words), search_type="plain", config=CONFIG)
+        vector = search_vector()
+        return (
+            queryset.alias(document=vector)
+            .filter(document=search_query)
+            .annotate(rank=SearchRank(vector, search_query))
+            .order_by("-rank", "-published_at", "-id")
+        )
+    condition = Q()
+    score = Value(0, output_field=IntegerField())
+    for word in words:
+        condition &= (
+            Q(title__icontains=word) | Q(standfirst__icontains=word) | Q(body__icontains=word)
+        )
+        score = score + Case(
+            When(title__icontains=word, then=Value(100)),
+            When(standfirst__icontains=word, then=Value(10)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    return (
+        queryset.filter(condition)
+        .annotate(rank=score * Value(1.0, output_field=FloatField()))
+        .order_by(F("rank").desc(), "-published_at", "-id")
+    )
+
+
+def highlight(value: str, query: str, *, length: int = 0) -> SafeString:
+    """Escape ``value`` and wrap words that match the query in <mark>.
+
+    A word matches a term when it starts with the term's first five letters, so simple
+    inflections ("elections" for "election") light up as PostgreSQL's stemming finds them.
+    With ``length``, show an excerpt of about that many characters around the first match.
+    """
+    words = [w for w in terms(query) if w]
+    plain = value
+    if length and len(plain) > length:
+        start = 0
+        lowered = plain.lower()
+        positions = [lowered.find(w.lower()[:5]) for w in words]
+        positions = [p for p in positions if p >= 0]
+        if positions:
+            start = max(0, min(positions) - length // 3)
+            start = plain.rfind(" ", 0, start) + 1 if start else 0
+        excerpt = plain[start : start + length]
+        cut = excerpt.rfind(" ")
+        excerpt = excerpt[:cut] if cut > length // 2 else excerpt
+        plain = ("… " if start else "") + excerpt + " …"
+    if not words:
+        return mark_safe(escape(plain))
+    stems = sorted({re.escape(w.lower()[:5]) for w in words}, key=len, reverse=True)
+    pattern = re.compile(r"\b(?:" + "|".join(stems) + r")\w*", re.IGNORECASE)
+    out, last = [], 0
+    for match in pattern.finditer(plain):
+        out.append(escape(plain[last : match.start()]))
+        out.append(f"<mark>{escape(match.group(0))}</mark>")
+        last = match.end()
+    out.append(escape(plain[last:]))
+    return mark_safe("".join(out))
+
+
+def body_excerpt_source(body: str) -> str:
+    return text.plain_text(body)
