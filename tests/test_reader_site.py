@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection  # noqa: F401  (read by skipif)
+from django.db import connection
 from django.utils import timezone
 
 from .factories import make_article, make_author, make_image_file, make_section
@@ -343,7 +343,6 @@ class TestPrivacy:
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL full-text index")
 def test_postgresql_search_uses_the_gin_index():
-    from django.db import connection
 
     from articles.models import Article
     from articles.search import search
