@@ -30,6 +30,11 @@ def terms(query: str) -> list[str]:
     return [t.strip("'’-") for t in _TERM.findall(query)][:MAX_TERMS]
 
 
+def _stem(word: str) -> str:
+    """A crude stem for the SQLite fallback: 'batteries' and 'battery' share 'batte'."""
+    return word if len(word) <= 5 else word[: max(5, len(word) - 2)]
+
+
 def search_vector():
     """The weighted document vector; the GIN index in migration 0003 is built on this."""
     from django.contrib.postgres.search import SearchVector
@@ -59,7 +64,7 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
         )
     condition = Q()
     score = Value(0, output_field=IntegerField())
-    for word in words:
+    for word in map(_stem, words):
         condition &= (
             Q(title__icontains=word) | Q(standfirst__icontains=word) | Q(body__icontains=word)
         )

@@ -31,6 +31,7 @@ _allowlist["attributes"] = {
 _allowlist["link_rel"] = "noopener noreferrer"
 _cleaner = nh3.Cleaner(**_allowlist, strip_comments=True)
 
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote)>|<br\s*/?>", re.I)
 _VOID = {"br", "hr", "img", "wbr"}
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
@@ -100,7 +101,8 @@ def split_blocks(html: str) -> list[str]:
 
 def plain_text(html: str) -> str:
     """The body's words without markup."""
-    return " ".join(html_lib.unescape(nh3.clean(html or "", tags=set())).split())
+    spaced = _BLOCK_END.sub(" ", html or "")
+    return " ".join(html_lib.unescape(nh3.clean(spaced, tags=set())).split())
 
 
 def count_words(html: str) -> int:

@@ -8,6 +8,7 @@ from magazine.settings import *  # noqa: F403
 from magazine.settings import LOGGING, TEMPLATES
 
 DEBUG = False
+SERVE_MEDIA = True
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Fast hashing: tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

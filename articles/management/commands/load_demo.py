@@ -94,6 +94,8 @@ class Command(BaseCommand):
                         else None,
                     )
                 )
+        if verbosity == 0:
+            return
         verb = "Would create" if dry_run else "Created"
         summary = ", ".join(f"{n} {kind}" for kind, n in created.items())
         if any(created.values()):
