@@ -1,11 +1,14 @@
 """The editors' admin: articles with their bylines, takeaways and sources."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
-from . import services
+from . import images, renditions, services
 from .models import Article, Author, Byline, Section, Source, Takeaway
 
 
@@ -23,6 +26,32 @@ class AuthorAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "role"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user"]
+
+
+class ArticleAdminForm(forms.ModelForm):
+    # A plain file field: our own checks (articles/images.py) judge the content and say
+    # precisely what is wrong, instead of Django's generic "not a valid image".
+    hero_image = forms.FileField(
+        label="Hero image",
+        required=False,
+        widget=AdminFileWidget,
+        help_text=Article._meta.get_field("hero_image").help_text,
+    )
+
+    class Meta:
+        model = Article
+        fields = "__all__"
+
+    def clean_hero_image(self):
+        upload = self.cleaned_data.get("hero_image")
+        if not isinstance(upload, UploadedFile):
+            return upload  # unchanged, or cleared
+        try:
+            stored, checked = images.ingest_image(upload)
+        except images.ImageRejected as error:
+            raise ValidationError(f"This image cannot be used: {error}.") from None
+        self.instance.hero_image_digest = checked.digest
+        return stored
 
 
 class BylineFormSet(BaseInlineFormSet):
@@ -69,6 +98,7 @@ class SourceInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
     list_display = ["title", "status", "section", "author_names", "published_at", "thumbnail"]
     list_filter = ["status", "section", "article_type"]
     list_select_related = ["section"]
@@ -76,7 +106,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["section"]
-    readonly_fields = ["thumbnail", "reading_time", "word_count", "updated_at"]
+    readonly_fields = ["thumbnail", "rendition_status", "reading_time", "word_count", "updated_at"]
     inlines = [BylineInline, TakeawayInline, SourceInline]
     actions = ["publish_selected", "unpublish_selected"]
     fieldsets = [
@@ -84,7 +114,17 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Publication", {"fields": ["status", "published_at", "updated_at"]}),
         (
             "Hero image",
-            {"fields": ["hero_image", "thumbnail", "hero_alt", "hero_credit", "hero_caption"]},
+            {
+                "fields": [
+                    "hero_image",
+                    "thumbnail",
+                    "hero_alt",
+                    "hero_credit",
+                    "hero_caption",
+                    ("hero_focal_x", "hero_focal_y"),
+                    "rendition_status",
+                ]
+            },
         ),
         ("Body", {"fields": ["body", "takeaways_position"]}),
         (
@@ -99,6 +139,19 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="Authors")
     def author_names(self, obj: Article) -> str:
         return ", ".join(a.name for a in obj.byline_authors())
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        renditions.schedule(form.instance)
+
+    @admin.display(description="Renditions")
+    def rendition_status(self, obj: Article) -> str:
+        if not obj.hero_image:
+            return "—"
+        if renditions.is_current(obj):
+            count = sum(len(obj.hero_renditions.get(s.name, [])) for s in renditions.SPECS)
+            return f"Ready: {count} sizes in AVIF, WebP and JPEG."
+        return "Being made; pages show the original until they are ready."
 
     @admin.display(description="Image")
     def thumbnail(self, obj: Article) -> str:

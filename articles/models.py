@@ -4,6 +4,7 @@ takeaways and sources."""
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
@@ -255,7 +256,29 @@ class Article(models.Model):
         default=Type.REPORTING,
         help_text="Tells readers what kind of work this is, on the source line.",
     )
-    hero_image = models.ImageField("hero image", upload_to="heroes/", blank=True)
+    hero_image = models.ImageField(
+        "hero image",
+        upload_to="heroes/",
+        blank=True,
+        width_field="hero_width",
+        height_field="hero_height",
+        help_text="JPEG, PNG, WebP or AVIF. It is re-encoded and stripped of location data.",
+    )
+    hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_focal_x = models.FloatField(
+        "focal point (across)",
+        default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="0 is the left edge, 1 the right: crops keep this point in view.",
+    )
+    hero_focal_y = models.FloatField(
+        "focal point (down)",
+        default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="0 is the top edge, 1 the bottom.",
+    )
+    hero_renditions = models.JSONField(default=dict, blank=True, editable=False)
     hero_alt = models.CharField(
         "alt text",
         max_length=300,
@@ -322,6 +345,11 @@ class Article(models.Model):
                 name="article_reading_override_positive",
             ),
             models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
+            models.CheckConstraint(
+                condition=Q(hero_focal_x__gte=0, hero_focal_x__lte=1)
+                & Q(hero_focal_y__gte=0, hero_focal_y__lte=1),
+                name="article_focal_point_in_image",
+            ),
         ]
 
     def __str__(self) -> str:

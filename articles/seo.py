@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.templatetags.static import static
 
+from . import renditions
 from .models import Article
 
 
@@ -23,6 +24,12 @@ def publisher(request: HttpRequest) -> dict:
             "height": 60,
         },
     }
+
+
+def social_image(article: Article, request: HttpRequest) -> str | None:
+    """The 1200×630 sharing crop, or the original until the crop is made."""
+    url = renditions.social_image_url(article)
+    return absolute(request, url) if url else None
 
 
 def news_article(article: Article, request: HttpRequest) -> dict:
@@ -57,7 +64,7 @@ def news_article(article: Article, request: HttpRequest) -> dict:
         "genre": article.get_article_type_display(),
     }
     if article.hero_image:
-        data["image"] = [absolute(request, article.hero_image.url)]
+        data["image"] = [social_image(article, request)]
     if sources:
         data["isBasedOn"] = sources
         data["citation"] = sources

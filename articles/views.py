@@ -42,7 +42,12 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "articles/article_detail.html",
-        {"article": article, "related": related, "json_ld": seo.news_article(article, request)},
+        {
+            "article": article,
+            "related": related,
+            "json_ld": seo.news_article(article, request),
+            "social_image": seo.social_image(article, request),
+        },
     )
 
 

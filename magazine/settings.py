@@ -121,9 +121,24 @@ STORAGES = {
     },
 }
 
+# Images editors and imports may bring in (bytes, and pixels: a decompression bomb guard).
+IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=25 * 1024 * 1024)
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=50_000_000)
+
 # Largest upload kept in memory before it spills to a temporary file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Background work (image renditions). The immediate backend runs a task right after the
+# transaction that queued it commits; set TASKS_BACKEND to a worker-backed backend
+# (e.g. django-tasks-db's DatabaseBackend) to move it out of the editor's request.
+TASKS = {
+    "default": {
+        "BACKEND": env.str(
+            "TASKS_BACKEND", default="django.tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,8 @@ STORAGES = {
 # Serve static files from the finders, as in development: no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Tests make renditions explicitly where they test them; elsewhere pages use originals.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # A template variable that does not resolve fails the test (Adam Johnson's recipe).

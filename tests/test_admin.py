@@ -40,6 +40,8 @@ def _article_form(**overrides) -> dict:
         "body": "<h2>A heading</h2><p>Body text.</p><p>Last.</p>",
         "takeaways_position": "2",
         "reading_time_override": "",
+        "hero_focal_x": "0.5",
+        "hero_focal_y": "0.5",
     }
     data.update(overrides)
     return data

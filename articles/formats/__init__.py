@@ -65,6 +65,9 @@ class ArticleRecord:
     hero_credit: str = ""
     hero_caption: str = ""
     hero_image: Path | None = None
+    # Export files sign their image's digest: an image this site made itself is kept
+    # byte for byte; any other is re-encoded like an upload.
+    hero_image_signature: str = ""
     reading_time_override: int | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None

@@ -73,6 +73,7 @@ def dumps(record: ArticleRecord, *, image_name: str | None) -> str:
         _table(
             {
                 "image": image_name or "",
+                "signature": record.hero_image_signature or None,
                 "alt": record.hero_alt,
                 "credit": record.hero_credit,
                 "caption": record.hero_caption,
@@ -178,6 +179,7 @@ def parse(text: str, *, path: Path | None = None) -> ArticleRecord:
         record.hero_alt = str(hero.get("alt", ""))
         record.hero_credit = str(hero.get("credit", ""))
         record.hero_caption = str(hero.get("caption", ""))
+        record.hero_image_signature = str(hero.get("signature", ""))
         image = str(hero.get("image", ""))
         if image:
             if "/" in image or "\\" in image or image.startswith("."):

@@ -1,12 +1,29 @@
 """Exporting articles to the project's archive format, with their hero images."""
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+from django.core import signing
 from django.db.models import QuerySet
 
 from ..formats import ArticleRecord, AuthorRecord, SectionRecord, SourceRecord, archive
 from ..models import Article
+
+_SIGNER_SALT = "cyrus.export.hero-image"
+
+
+def sign_image(data: bytes) -> str:
+    """A signature that says: this site stored these exact bytes itself."""
+    return signing.Signer(salt=_SIGNER_SALT).sign(hashlib.sha256(data).hexdigest())
+
+
+def is_own_image(data: bytes, signature: str) -> bool:
+    try:
+        digest = signing.Signer(salt=_SIGNER_SALT).unsign(signature)
+    except signing.BadSignature:
+        return False
+    return digest == hashlib.sha256(data).hexdigest()
 
 
 def article_record(article: Article) -> ArticleRecord:
@@ -68,14 +85,15 @@ def export_articles(
         if article.hero_image:
             suffix = Path(article.hero_image.name).suffix.lower() or ".jpg"
             image_name = f"{article.slug}{suffix}"
-            if not dry_run:
-                with article.hero_image.open("rb") as source:
-                    (out_dir / image_name).write_bytes(source.read())
+        record = article_record(article)
+        if image_name and not dry_run:
+            with article.hero_image.open("rb") as source:
+                data = source.read()
+            (out_dir / image_name).write_bytes(data)
+            record.hero_image_signature = sign_image(data)
         path = out_dir / f"{article.slug}.md"
         if not dry_run:
-            path.write_text(
-                archive.dumps(article_record(article), image_name=image_name), encoding="utf-8"
-            )
+            path.write_text(archive.dumps(record, image_name=image_name), encoding="utf-8")
         written.append(path)
         if progress:
             progress("export", number, total)

@@ -1,19 +1,23 @@
 """Importing articles in bulk: all or nothing, never a duplicate, a constant number of
 queries per batch rather than per article."""
 
+import io
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .. import renditions
 from ..formats import ArticleRecord, ParseError, parse
-from ..images import ACCEPTED_FORMATS, ImageRejected, check_image
+from ..images import ACCEPTED_FORMATS, ImageRejected, check_image, ingest_image
 from ..models import Article, Author, Byline, Section, Source, Takeaway
+from .exports import is_own_image
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".avif")
 TEXT_SUFFIXES = (".txt", ".md", ".text")
@@ -345,8 +349,15 @@ def _write(plans: list[_Planned], new_sections, new_authors, progress) -> None:
     for done, plan in enumerate(todo, start=1):
         if plan.image is not None:
             hero, name, _digest = plan.image
-            with hero.open("rb") as handle:
-                plan.article.hero_image.save(name, File(handle), save=False)
+            data = hero.read_bytes()
+            if plan.record.hero_image_signature and is_own_image(
+                data, plan.record.hero_image_signature
+            ):
+                # This site's own clean encode, from its own export: keep it exactly.
+                stored = ContentFile(data, name=f"{uuid.uuid4().hex}.{name.rsplit('.', 1)[-1]}")
+            else:
+                stored, _checked = ingest_image(io.BytesIO(data))
+            plan.article.hero_image.save(stored.name, stored, save=False)
         if progress and (done % BATCH == 0 or done == len(todo)):
             progress("images", done, len(todo))
     created = [p.article for p in todo if p.outcome == "created"]
@@ -359,6 +370,8 @@ def _write(plans: list[_Planned], new_sections, new_authors, progress) -> None:
         *_COMPARED,
         "section",
         "hero_image",
+        "hero_width",
+        "hero_height",
         "hero_image_digest",
         "word_count",
         "reading_time",
@@ -377,6 +390,9 @@ def _write(plans: list[_Planned], new_sections, new_authors, progress) -> None:
         chunk = [a.pk for a in updated[start : start + BATCH]]
         for model in (Byline, Takeaway, Source):
             model.objects.filter(article_id__in=chunk).delete()
+    for plan in todo:
+        if plan.image is not None:
+            renditions.schedule(plan.article)
     Byline.objects.bulk_create(
         (
             Byline(article=p.article, author=a, position=i)

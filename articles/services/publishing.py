@@ -9,7 +9,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from .. import text
+from .. import images, renditions, text
 from ..models import Article, Author, Byline, Section, Source, Takeaway
 
 
@@ -145,7 +145,9 @@ def article_upsert(*, data: ArticleData, by: AbstractBaseUser | None = None) -> 
     for name, value in values.items():
         setattr(article, name, value)
     if data.hero_image is not None:
-        article.hero_image.save(data.hero_image.name, data.hero_image, save=False)
+        stored, checked = images.ingest_image(data.hero_image)
+        article.hero_image.save(stored.name, stored, save=False)
+        article.hero_image_digest = checked.digest
     if data.status in Article.LIVE_STATUSES and not data.authors:
         raise ValidationError({"authors": "A published or scheduled article needs an author."})
     article.full_clean(validate_unique=created)
@@ -163,4 +165,5 @@ def article_upsert(*, data: ArticleData, by: AbstractBaseUser | None = None) -> 
         Source(article=article, name=s.name, relation=s.relation, url=s.url, position=i)
         for i, s in enumerate(data.sources)
     )
+    renditions.schedule(article)
     return article, "created" if created else "updated"

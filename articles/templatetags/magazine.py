@@ -29,3 +29,17 @@ def ld_json(value) -> str:
 @register.filter
 def multiply(value, factor) -> int:
     return int(value) * int(factor)
+
+
+@register.inclusion_tag("includes/picture.html")
+def hero_picture(article, spec: str, sizes: str, *, eager: bool = False, alt: str = ""):
+    """A <picture> with AVIF, WebP and JPEG sources for the article's hero image."""
+    from articles import renditions
+
+    return {
+        "picture": renditions.picture_sources(article, spec),
+        "article": article,
+        "sizes": sizes,
+        "eager": eager,
+        "alt": alt,
+    }
