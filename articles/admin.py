@@ -40,7 +40,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = "__all__"
+        fields = ["hero_image"]  # the admin adds the rest from its fieldsets
 
     def clean_hero_image(self):
         upload = self.cleaned_data.get("hero_image")

@@ -252,7 +252,8 @@ def test_an_archive_image_without_this_sites_signature_is_reencoded(tmp_path):
     (folder / "x.jpg").write_bytes(_gps_photo())
     (folder / "x.md").write_text(
         '+++\nformat = "cyrus-article/1"\nslug = "x"\ntitle = "X"\nstatus = "draft"\n'
-        '[hero]\nimage = "x.jpg"\nalt = "A"\ncredit = "B"\nsignature = "forged:abc"\n+++\n<p>x</p>\n'
+        '[hero]\nimage = "x.jpg"\nalt = "A"\ncredit = "B"\nsignature = "forged:abc"\n'
+        "+++\n<p>x</p>\n"
     )
     _import(folder)
     article = Article.objects.get()
