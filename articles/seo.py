@@ -65,6 +65,16 @@ def news_article(article: Article, request: HttpRequest) -> dict:
     }
     if article.hero_image:
         data["image"] = [social_image(article, request)]
+    corrections = [
+        {
+            "@type": "CorrectionComment",
+            "text": f"{c.get_kind_display()}: {c.text}",
+            "datePublished": c.published_at.isoformat(),
+        }
+        for c in article.corrections.all()
+    ]
+    if corrections:
+        data["correction"] = corrections
     if sources:
         data["isBasedOn"] = sources
         data["citation"] = sources

@@ -30,6 +30,9 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
+    path("preview/<int:pk>/", views.preview, name="preview"),
+    path("preview/s/<str:token>/", views.preview_share, name="preview-share"),
+    path("corrections/", views.corrections, name="corrections"),
     path("authors/<slug:slug>/", views.author_detail, name="author-detail"),
     path("<slug:slug>/", views.section_detail, name="section-detail"),
 ]

@@ -1,14 +1,23 @@
 """Reader-facing pages. Every query starts from Article.objects.published()."""
 
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from . import search as search_engine
 from . import seo
 from .context_processors import nav_sections
-from .models import Article, Author
+from .models import Article, Author, Correction, PreviewLink, SlugRedirect
 
 PAGE_SIZE = 12
 SEARCH_PAGE_SIZE = 10
@@ -37,7 +46,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(Article.objects.published().for_detail(), slug=slug)
+    article = Article.objects.published().for_detail().filter(slug=slug).first()
+    if article is None:
+        # An old address of a published article: one permanent hop to where it lives now.
+        moved = (
+            SlugRedirect.objects.filter(old_slug=slug, article__in=Article.objects.published())
+            .select_related("article")
+            .first()
+        )
+        if moved is None:
+            raise Http404("No such article")
+        return HttpResponsePermanentRedirect(moved.article.get_absolute_url())
     related = Article.objects.published().related_to(article)
     return render(
         request,
@@ -47,6 +66,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "related": related,
             "json_ld": seo.news_article(article, request),
             "social_image": seo.social_image(article, request),
+            "preview_banner": "",
         },
     )
 
@@ -124,3 +144,76 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
         {"articles": news_items(), "language": "en"},
         content_type="application/xml; charset=utf-8",
     )
+
+
+# Previews: editors see drafts exactly as readers will; share links let others read one.
+
+PRIVATE = "private, no-store"
+
+
+def _preview_response(request: HttpRequest, article: Article, *, banner: str) -> HttpResponse:
+    response = render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "related": Article.objects.published().related_to(article),
+            "json_ld": seo.news_article(article, request),
+            "social_image": seo.social_image(article, request),
+            "preview_banner": banner,
+        },
+    )
+    response["Cache-Control"] = PRIVATE
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_safe
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """An editor's preview of any article, from the admin's Preview button."""
+    if not request.user.is_authenticated or not request.user.is_staff:
+        return redirect_to_login(request.get_full_path(), login_url="admin:login")
+    if not request.user.has_perm("articles.view_article"):
+        raise PermissionDenied
+    article = get_object_or_404(Article.objects.for_detail(), pk=pk)
+    return _preview_response(
+        request, article, banner=f"Preview: this article is {article.get_status_display().lower()}."
+    )
+
+
+@require_safe
+def preview_share(request: HttpRequest, token: str) -> HttpResponse:
+    """A share link: readable without an account until it expires or is revoked."""
+    link = (
+        PreviewLink.objects.select_related("article")
+        .filter(token=token, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if link is None:
+        response = render(request, "articles/preview_gone.html", status=404)
+        response["Cache-Control"] = PRIVATE
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+    if Article.objects.published().filter(pk=link.article_id).exists():
+        response = HttpResponseRedirect(link.article.get_absolute_url())
+        response["Cache-Control"] = PRIVATE
+        return response
+    article = Article.objects.for_detail().get(pk=link.article_id)
+    expires = timezone.localtime(link.expires_at)
+    return _preview_response(
+        request,
+        article,
+        banner=f"Shared preview, not yet published. The link works until "
+        f"{expires:%H:%M on %d %B %Y}.",
+    )
+
+
+@require_safe
+def corrections(request: HttpRequest) -> HttpResponse:
+    """Recent corrections and updates to published articles."""
+    items = (
+        Correction.objects.filter(article__in=Article.objects.published())
+        .select_related("article")
+        .order_by("-published_at", "-id")[:50]
+    )
+    return render(request, "articles/corrections.html", {"corrections": items})

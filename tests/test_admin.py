@@ -74,9 +74,16 @@ def test_editor_adds_an_article_with_byline_takeaways_and_sources(admin_client):
             }
         ],
     )
+    data |= _inline("corrections", [])
     response = admin_client.post("/admin/articles/article/add/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     article = Article.objects.get(slug="inside-mistral")
+    # The state is not a form field: a new article is a draft until someone publishes it.
+    assert article.status == "draft"
+    response = admin_client.post(f"/admin/articles/article/{article.pk}/transition/published/")
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.status == "published"
     assert [a.name for a in article.byline_authors()] == ["Sam Okafor", "Ingrid Berg"]
     assert list(article.takeaways.values_list("text", flat=True)) == ["One.", "Two."]
     assert article.sources.get().name == "Financial Times"
@@ -113,7 +120,8 @@ def test_change_form_reorders_the_byline(admin_client):
         ],
         initial=2,
     )
-    data |= _inline("takeaways", []) | _inline("sources", [])
+    data |= _inline("takeaways", []) | _inline("sources", []) | _inline("corrections", [])
+    data["loaded_version"] = str(article.version)
     response = admin_client.post(f"/admin/articles/article/{article.pk}/change/", data)
     assert response.status_code == 302
     article.refresh_from_db()
@@ -141,36 +149,49 @@ def _errors(response) -> str:
     return " ".join(messages)
 
 
-def test_published_article_needs_standfirst_section_and_author(admin_client):
-    data = _article_form(
-        standfirst="", status="published", published_at_0="2026-11-20", published_at_1="10:00:00"
-    )
-    data |= _inline("bylines", []) | _inline("takeaways", []) | _inline("sources", [])
-    response = admin_client.post("/admin/articles/article/add/", data)
+def test_publishing_needs_standfirst_section_and_author(admin_client):
+    article = make_article(status="draft", standfirst="")
+    response = admin_client.post(f"/admin/articles/article/{article.pk}/transition/published/")
     assert response.status_code == 200
-    errors = _errors(response)
-    assert "needs a standfirst" in errors
-    assert "needs a section" in errors
-    assert not Article.objects.exists()
+    text = response.content.decode()
+    assert "cannot be published: it has no standfirst, it has no section, it has no author" in text
+    article.refresh_from_db()
+    assert article.status == "draft"
 
 
-def test_published_article_needs_an_author(admin_client):
-    data = _article_form(
-        section=make_section(),
-        status="published",
-        published_at_0="2026-11-20",
-        published_at_1="10:00:00",
+def test_a_published_article_keeps_at_least_one_author(admin_client):
+    article = make_article(slug="live")
+    byline = article.bylines.get()
+    data = _article_form(slug="live", section=article.section, standfirst="S.")
+    data |= _inline(
+        "bylines",
+        [
+            {
+                "id": str(byline.pk),
+                "article": str(article.pk),
+                "author": str(byline.author_id),
+                "position": "0",
+                "DELETE": "on",
+            }
+        ],
+        initial=1,
     )
-    data |= _inline("bylines", []) | _inline("takeaways", []) | _inline("sources", [])
-    response = admin_client.post("/admin/articles/article/add/", data)
+    data |= _inline("takeaways", []) | _inline("sources", []) | _inline("corrections", [])
+    data["loaded_version"] = str(article.version)
+    response = admin_client.post(f"/admin/articles/article/{article.pk}/change/", data)
     assert response.status_code == 200
     assert "needs at least one author" in _errors(response)
-    assert not Article.objects.exists()
+    assert article.bylines.count() == 1
 
 
 def test_hero_image_needs_alt_text_and_credit(admin_client):
     data = _article_form(hero_image=make_image_file())
-    data |= _inline("bylines", []) | _inline("takeaways", []) | _inline("sources", [])
+    data |= (
+        _inline("bylines", [])
+        | _inline("takeaways", [])
+        | _inline("sources", [])
+        | _inline("corrections", [])
+    )
     response = admin_client.post("/admin/articles/article/add/", data)
     assert response.status_code == 200
     errors = _errors(response)

@@ -117,6 +117,7 @@ class TestAdminUpload:
     def _post(self, admin_client, upload):
         data = _article_form(hero_image=upload, hero_alt="Alt", hero_credit="Credit")
         data |= _inline("bylines", []) | _inline("takeaways", []) | _inline("sources", [])
+        data |= _inline("corrections", [])
         return admin_client.post("/admin/articles/article/add/", data)
 
     @pytest.mark.parametrize(

@@ -68,9 +68,8 @@ def s3_media(settings, s3_endpoint, monkeypatch):
 
 
 def test_uploads_and_renditions_live_in_the_object_store(s3_media, client):
-    from storages.backends.s3 import S3Storage
-
     from django.core.files.storage import storages
+    from storages.backends.s3 import S3Storage
 
     assert isinstance(storages["default"], S3Storage)
     buffer = io.BytesIO()

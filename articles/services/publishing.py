@@ -29,34 +29,29 @@ def publish_blockers(*, article: Article) -> list[str]:
     return problems
 
 
-@transaction.atomic
 def article_publish(
     *, article: Article, by: AbstractBaseUser | None = None, at: datetime | None = None
 ) -> Article:
     """Publish ``article`` now, or schedule it when ``at`` lies in the future.
 
-    Keeps an existing publication date unless ``at`` is given. Raises ValidationError
-    naming everything that blocks publication.
+    Raises ValidationError naming everything that blocks publication, and
+    PermissionDenied when ``by`` may not publish.
     """
-    problems = publish_blockers(article=article)
-    if problems:
-        raise ValidationError(f"“{article.title}” cannot be published: {', '.join(problems)}.")
-    now = timezone.now()
-    when = at or article.published_at or now
-    if at is None and when > now and article.status != Article.Status.SCHEDULED:
-        when = now
-    article.published_at = when
-    article.status = Article.Status.SCHEDULED if when > now else Article.Status.PUBLISHED
-    article.save()
-    return article
+    from .workflow import article_transition
+
+    action = "scheduled" if at is not None and at > timezone.now() else "published"
+    if article.status == Article.Status.SCHEDULED and at is None:
+        action = "published"
+        if article.published_at and article.published_at > timezone.now():
+            return article  # already scheduled for its time
+    return article_transition(article=article, action=action, by=by, at=at)
 
 
-@transaction.atomic
 def article_unpublish(*, article: Article, by: AbstractBaseUser | None = None) -> Article:
     """Take ``article`` off the site and back to draft; its publication date is kept."""
-    article.status = Article.Status.DRAFT
-    article.save()
-    return article
+    from .workflow import article_transition
+
+    return article_transition(article=article, action="unpublished", by=by)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 
-from . import text
+from .. import text
 
 # Cached list of sections shown in every page's navigation.
 NAV_CACHE_KEY = "magazine:nav-sections"
@@ -129,13 +129,25 @@ class ArticleQuerySet(models.QuerySet):
     def published(self, *, at=None):
         """What readers may see: the one rule, used by every reader-facing page.
 
-        Published (or scheduled) articles whose publication time has come.
+        Published (or scheduled) articles whose publication time has come, that have
+        not expired and are not under embargo. It compares with the current time, so a
+        scheduled article goes live, and an expired one goes away, without anyone acting.
         """
         now = at or timezone.now()
         return self.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            Q(embargo_until__isnull=True) | Q(embargo_until__lte=now),
             status__in=_LIVE,
             published_at__lte=now,
         )
+
+    def due(self, *, at=None):
+        """Scheduled articles whose time has come (publish_scheduled marks them published)."""
+        return self.filter(status=ArticleStatus.SCHEDULED, published_at__lte=at or timezone.now())
+
+    def expired(self, *, at=None):
+        """Live articles whose expiry time has passed (publish_scheduled archives them)."""
+        return self.filter(status__in=_LIVE, expires_at__lte=at or timezone.now())
 
     def for_listing(self):
         """Load what a list of article cards shows, in a fixed number of queries."""
@@ -195,6 +207,7 @@ class ArticleQuerySet(models.QuerySet):
             Prefetch("bylines", queryset=Byline.objects.select_related("author")),
             "takeaways",
             "sources",
+            "corrections",
         )
 
 
@@ -247,8 +260,30 @@ class Article(models.Model):
         blank=True,
         help_text="When readers first see it. A scheduled article goes live at this time.",
     )
+    expires_at = models.DateTimeField(
+        "expires",
+        null=True,
+        blank=True,
+        help_text="Optional: when readers stop seeing it (it is then archived).",
+    )
+    embargo_until = models.DateTimeField(
+        "embargoed until",
+        null=True,
+        blank=True,
+        help_text="Optional: invisible everywhere for readers until this time, whatever its state.",
+    )
     updated_at = models.DateTimeField("last updated", auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    # Bumped on every save: an edit form that started from an older version is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
     article_type = models.CharField(
         "type",
         max_length=20,
@@ -320,6 +355,10 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        permissions = [
+            ("publish_article", "Can publish, schedule, unpublish and archive articles"),
+            ("edit_any_article", "Can edit any article, whoever wrote it"),
+        ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
             models.Index(fields=["section", "status", "-published_at"], name="article_section_idx"),
@@ -346,6 +385,12 @@ class Article(models.Model):
             ),
             models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
             models.CheckConstraint(
+                condition=Q(expires_at__isnull=True)
+                | Q(published_at__isnull=True)
+                | Q(expires_at__gt=F("published_at")),
+                name="article_expires_after_publication",
+            ),
+            models.CheckConstraint(
                 condition=Q(hero_focal_x__gte=0, hero_focal_x__lte=1)
                 & Q(hero_focal_y__gte=0, hero_focal_y__lte=1),
                 name="article_focal_point_in_image",
@@ -357,8 +402,15 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.derive_fields()
+        if self.pk is not None:
+            self.version = (self.version or 0) + 1
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "word_count", "reading_time"}
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "word_count",
+                "reading_time",
+                "version",
+            }
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
