@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from PIL import Image, ImageOps
 
+from . import caching
 from .models import Article
 
 
@@ -140,6 +141,7 @@ def refresh(article: Article, *, force: bool = False) -> bool:
     ).update(hero_renditions=listing)
     if updated:
         article.hero_renditions = listing
+        caching.purge_article(article)  # pages now offer the new <picture>
         for name in old - _stored_names(listing):
             default_storage.delete(name)
     return bool(updated)

@@ -42,7 +42,7 @@ def news_article(article: Article, request: HttpRequest) -> dict:
             "publisher": {"@type": "Organization", "name": source.name},
             **({"url": source.url} if source.url else {}),
         }
-        for source in article.sources.all()
+        for source in article.source_list()
     ]
     data = {
         "@context": "https://schema.org",
@@ -71,7 +71,7 @@ def news_article(article: Article, request: HttpRequest) -> dict:
             "text": f"{c.get_kind_display()}: {c.text}",
             "datePublished": c.published_at.isoformat(),
         }
-        for c in article.corrections.all()
+        for c in article.correction_list()
     ]
     if corrections:
         data["correction"] = corrections

@@ -2,7 +2,20 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import feeds, views
+from .caching import public_page
 from .sitemaps import SITEMAPS
+
+
+def cached(view, *tags):
+    """A contrib view (feed, sitemap) in the page cache under ``tags``."""
+
+    def tagged(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.cache_tags = set(tags)
+        return response
+
+    return public_page(tagged)
+
 
 app_name = "articles"
 
@@ -10,22 +23,38 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("robots.txt", views.robots_txt, name="robots"),
-    path("feeds/rss/", feeds.MagazineFeed(), name="feed-rss"),
-    path("feeds/atom/", feeds.MagazineAtomFeed(), name="feed-atom"),
-    path("feeds/sections/<slug:slug>/rss/", feeds.SectionFeed(), name="section-feed-rss"),
-    path("feeds/sections/<slug:slug>/atom/", feeds.SectionAtomFeed(), name="section-feed-atom"),
-    path("feeds/authors/<slug:slug>/rss/", feeds.AuthorFeed(), name="author-feed-rss"),
-    path("feeds/authors/<slug:slug>/atom/", feeds.AuthorAtomFeed(), name="author-feed-atom"),
+    path("feeds/rss/", cached(feeds.MagazineFeed(), "feeds"), name="feed-rss"),
+    path("feeds/atom/", cached(feeds.MagazineAtomFeed(), "feeds"), name="feed-atom"),
+    path(
+        "feeds/sections/<slug:slug>/rss/",
+        cached(feeds.SectionFeed(), "feeds"),
+        name="section-feed-rss",
+    ),
+    path(
+        "feeds/sections/<slug:slug>/atom/",
+        cached(feeds.SectionAtomFeed(), "feeds"),
+        name="section-feed-atom",
+    ),
+    path(
+        "feeds/authors/<slug:slug>/rss/",
+        cached(feeds.AuthorFeed(), "feeds"),
+        name="author-feed-rss",
+    ),
+    path(
+        "feeds/authors/<slug:slug>/atom/",
+        cached(feeds.AuthorAtomFeed(), "feeds"),
+        name="author-feed-atom",
+    ),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        cached(sitemap_views.index, "sitemaps"),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "articles:sitemap-section"},
         name="sitemap",
     ),
     path("sitemap-news.xml", views.news_sitemap, name="sitemap-news"),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        cached(sitemap_views.sitemap, "sitemaps"),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

@@ -1,8 +1,9 @@
 """Reader-facing pages. Every query starts from Article.objects.published()."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import EmptyPage, Paginator
 from django.http import (
     Http404,
     HttpRequest,
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from . import search as search_engine
 from . import seo
+from .caching import public_page
 from .context_processors import nav_sections
 from .models import Article, Author, Correction, PreviewLink, SlugRedirect
 
@@ -30,21 +32,69 @@ def _page_number(request: HttpRequest) -> int:
     return int(number)
 
 
-def _page(request: HttpRequest, queryset):
-    paginator = Paginator(queryset, PAGE_SIZE, allow_empty_first_page=True)
-    try:
-        return paginator.page(_page_number(request))
-    except EmptyPage:
-        raise Http404("No such page") from None
+@dataclass
+class Page:
+    """A page of a list, found without counting the whole list: one row more than a page
+    tells whether there is a next one. Served by the (state, date) indexes."""
+
+    items: list
+    number: int
+    has_next: bool
+
+    def __iter__(self):
+        return iter(self.items)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE) -> Page:
+    number = _page_number(request)
+    start = (number - 1) * size
+    rows = list(queryset[start : start + size + 1])
+    if not rows and number > 1:
+        raise Http404("No such page")
+    return Page(items=rows[:size], number=number, has_next=len(rows) > size)
+
+
+def _listing_tags(articles) -> set[str]:
+    """A list shows these articles, their sections and their authors."""
+    tags = set()
+    for article in articles:
+        tags.add(f"article:{article.pk}")
+        if article.section_id:
+            tags.add(f"section:{article.section_id}")
+        tags |= {f"author:{a.pk}" for a in article.byline_authors()}
+    return tags
+
+
+def _tagged(response: HttpResponse, *tags) -> HttpResponse:
+    response.cache_tags = {"nav", *tags}
+    return response
 
 
 @require_safe
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     lead, groups = Article.objects.published().front_page(sections=nav_sections())
-    return render(request, "articles/home.html", {"lead": lead, "groups": groups})
+    shown = ([lead] if lead else []) + [a for _, items in groups for a in items]
+    response = render(request, "articles/home.html", {"lead": lead, "groups": groups})
+    return _tagged(response, "home", *_listing_tags(shown))
 
 
 @require_safe
+@public_page
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = Article.objects.published().for_detail().filter(slug=slug).first()
     if article is None:
@@ -57,8 +107,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if moved is None:
             raise Http404("No such article")
         return HttpResponsePermanentRedirect(moved.article.get_absolute_url())
-    related = Article.objects.published().related_to(article)
-    return render(
+    related = list(Article.objects.published().related_to(article))
+    response = render(
         request,
         "articles/article_detail.html",
         {
@@ -69,59 +119,60 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "preview_banner": "",
         },
     )
+    return _tagged(response, *_listing_tags([article, *related]))
 
 
 @require_safe
+@public_page
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     section = next((s for s in nav_sections() if s.slug == slug), None)
     if section is None:
         raise Http404("No such section")
     page = _page(request, Article.objects.published().for_listing().filter(section=section))
-    return render(request, "articles/section_detail.html", {"section": section, "page": page})
+    response = render(request, "articles/section_detail.html", {"section": section, "page": page})
+    return _tagged(response, f"section:{section.pk}", *_listing_tags(page.items))
 
 
 @require_safe
+@public_page
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
     page = _page(request, Article.objects.published().for_listing().filter(authors=author))
-    return render(request, "articles/author_detail.html", {"author": author, "page": page})
+    response = render(request, "articles/author_detail.html", {"author": author, "page": page})
+    return _tagged(response, f"author:{author.pk}", *_listing_tags(page.items))
 
 
 @require_safe
+@public_page
 def search(request: HttpRequest) -> HttpResponse:
     query = search_engine.clean_query(request.GET.get("q", ""))
-    number = _page_number(request)
-    results, has_next = [], False
+    page = Page(items=[], number=_page_number(request), has_next=False)
     if query:
-        start = (number - 1) * SEARCH_PAGE_SIZE
         found = search_engine.search(Article.objects.published().for_search(), query)
-        # One row more than a page tells whether there is a next page, without a COUNT.
-        results = list(found[start : start + SEARCH_PAGE_SIZE + 1])
-        has_next = len(results) > SEARCH_PAGE_SIZE
-        results = results[:SEARCH_PAGE_SIZE]
-        if not results and number > 1:
-            raise Http404("No such page")
-    for article in results:
+        page = _page(request, found, SEARCH_PAGE_SIZE)
+    for article in page.items:
         article.title_highlighted = search_engine.highlight(article.title, query)
         article.excerpt_highlighted = search_engine.highlight(
             f"{article.standfirst} {search_engine.body_excerpt_source(article.body)}",
             query,
             length=260,
         )
-    return render(
+    response = render(
         request,
         "articles/search.html",
         {
             "query": query,
-            "results": results,
-            "page_number": number,
-            "has_next": has_next,
-            "has_previous": number > 1,
+            "results": page.items,
+            "page_number": page.number,
+            "has_next": page.has_next,
+            "has_previous": page.has_previous,
         },
     )
+    return _tagged(response, "search", *_listing_tags(page.items))
 
 
 @require_safe
+@public_page
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [
         "User-agent: *",
@@ -131,19 +182,24 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
         f"Sitemap: {request.build_absolute_uri('/sitemap-news.xml')}",
     ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    response.cache_tags = {"robots"}
+    return response
 
 
 @require_safe
+@public_page
 def news_sitemap(request: HttpRequest) -> HttpResponse:
     from .sitemaps import news_items
 
-    return render(
+    response = render(
         request,
         "articles/sitemap_news.xml",
         {"articles": news_items(), "language": "en"},
         content_type="application/xml; charset=utf-8",
     )
+    response.cache_tags = {"sitemaps"}
+    return response
 
 
 # Previews: editors see drafts exactly as readers will; share links let others read one.
@@ -209,6 +265,7 @@ def preview_share(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def corrections(request: HttpRequest) -> HttpResponse:
     """Recent corrections and updates to published articles."""
     items = (
@@ -216,4 +273,5 @@ def corrections(request: HttpRequest) -> HttpResponse:
         .select_related("article")
         .order_by("-published_at", "-id")[:50]
     )
-    return render(request, "articles/corrections.html", {"corrections": items})
+    response = render(request, "articles/corrections.html", {"corrections": items})
+    return _tagged(response, "corrections")

@@ -78,12 +78,25 @@ if "DATABASE_URL" not in env.ENVIRON:
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Persistent connections, checked before reuse: a restarted server is survived.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     INSTALLED_APPS.append("django.contrib.postgres")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# Whole pages for anonymous readers (articles/caching.py): kept this long in the cache,
+# invalidated by tags as soon as what they show changes.
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
+# What browsers and CDNs are told (Cache-Control): max-age, s-maxage, stale-while-revalidate.
+PAGE_BROWSER_SECONDS = env.int("PAGE_BROWSER_SECONDS", default=60)
+PAGE_CDN_SECONDS = env.int("PAGE_CDN_SECONDS", default=300)
+PAGE_STALE_SECONDS = env.int("PAGE_STALE_SECONDS", default=60)
+# Dotted path of a function called with the site paths to purge from a CDN when an
+# article changes, e.g. "myproject.cdn.purge" (see README). Empty: no CDN.
+CDN_PURGE_FUNCTION = env.str("CDN_PURGE_FUNCTION", default="")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

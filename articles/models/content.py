@@ -1,18 +1,30 @@
 """The magazine's content: sections, authors and articles with their bylines,
 takeaways and sources."""
 
+import json
+from datetime import UTC
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from django.db.models import F, Prefetch, Q, Window
-from django.db.models.functions import RowNumber
+from django.db import models, transaction
+from django.db.models import (
+    Aggregate,
+    F,
+    JSONField,
+    OuterRef,
+    Q,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import JSONObject, RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django_prose_editor.fields import ProseEditorField
 
-from .. import text
+from .. import caching, text
 
 # Cached list of sections shown in every page's navigation.
 NAV_CACHE_KEY = "magazine:nav-sections"
@@ -83,6 +95,9 @@ class Section(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         cache.delete(NAV_CACHE_KEY)
+        tags = ("nav", f"section:{self.pk}", "home", "feeds", "sitemaps")
+        caching.purge(*tags)
+        transaction.on_commit(lambda: caching.purge(*tags))
 
     def get_absolute_url(self) -> str:
         return reverse("articles:section-detail", kwargs={"slug": self.slug})
@@ -124,6 +139,52 @@ class Author(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("articles:author-detail", kwargs={"slug": self.slug})
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        caching.purge(f"author:{self.pk}")
+        transaction.on_commit(lambda: caching.purge(f"author:{self.pk}"))
+
+
+class _JSONRows(JSONField):
+    """JSON that the driver may already have decoded (psycopg decodes json_agg)."""
+
+    def from_db_value(self, value, expression, connection):
+        if isinstance(value, (list, dict)):
+            return value
+        return super().from_db_value(value, expression, connection)
+
+
+class JSONGroupArray(Aggregate):
+    """Rows aggregated into a JSON array: json_group_array (SQLite), json_agg (PostgreSQL)."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = _JSONRows()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="JSON_AGG", **extra)
+
+
+def _json_rows(model, **fields):
+    """A subquery giving an article's ``model`` rows as a JSON array of objects."""
+    from django.apps import apps
+
+    if isinstance(model, str):
+        model = apps.get_model("articles", model)
+    rows = (
+        model.objects.filter(article=OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(rows=JSONGroupArray(JSONObject(**fields)))
+        .values("rows")
+    )
+    return Subquery(rows, output_field=_JSONRows())
+
+
+def _rows(data, key: str = "position") -> list[dict]:
+    if isinstance(data, str):  # some drivers hand back the JSON text
+        data = json.loads(data)
+    return sorted(data or [], key=lambda row: (row.get(key) or 0, row.get("pk") or 0))
+
 
 class ArticleQuerySet(models.QuerySet):
     def published(self, *, at=None):
@@ -150,15 +211,20 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status__in=_LIVE, expires_at__lte=at or timezone.now())
 
     def for_listing(self):
-        """Load what a list of article cards shows, in a fixed number of queries."""
+        """What a list of article cards shows, in one query: the byline comes along as a
+        JSON array aggregated in a subquery, however many articles and authors there are."""
         return (
             self.select_related("section")
-            .prefetch_related(
-                Prefetch(
-                    "bylines", queryset=Byline.objects.select_related("author").order_by("position")
+            .annotate(
+                byline_data=_json_rows(
+                    Byline,
+                    name="author__name",
+                    slug="author__slug",
+                    author_id="author_id",
+                    position="position",
                 )
             )
-            .defer("body")
+            .defer("body", "hero_image_digest", "created_by", "version")
             .order_by("-published_at", "-id")
         )
 
@@ -202,12 +268,22 @@ class ArticleQuerySet(models.QuerySet):
         return lead, groups
 
     def for_detail(self):
-        """Load everything an article page shows, in a fixed number of queries."""
-        return self.select_related("section").prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
-            "takeaways",
-            "sources",
-            "corrections",
+        """Everything an article page shows, in one query (relations as JSON arrays)."""
+        return self.select_related("section").annotate(
+            byline_data=_json_rows(
+                Byline,
+                name="author__name",
+                slug="author__slug",
+                author_id="author_id",
+                position="position",
+            ),
+            takeaway_data=_json_rows(Takeaway, text="text", position="position", pk="id"),
+            source_data=_json_rows(
+                Source, name="name", relation="relation", url="url", position="position", pk="id"
+            ),
+            correction_data=_json_rows(
+                "Correction", kind="kind", text="text", published_at="published_at", pk="id"
+            ),
         )
 
 
@@ -248,7 +324,12 @@ class Article(models.Model):
         help_text="One or two sentences under the headline that say why the story matters.",
     )
     section = models.ForeignKey(
-        Section, on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
+        Section,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        db_index=False,  # article_section_idx (section, status, -published_at) serves it
     )
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
     status = models.CharField(
@@ -462,8 +543,50 @@ class Article(models.Model):
         )
 
     def byline_authors(self) -> list[Author]:
-        """Authors in byline order (uses the prefetched bylines when present)."""
+        """Authors in byline order: from the query's JSON when loaded for reading."""
+        if hasattr(self, "byline_data"):
+            return [
+                Author(pk=row["author_id"], name=row["name"], slug=row["slug"])
+                for row in _rows(self.byline_data)
+            ]
         return [b.author for b in sorted(self.bylines.all(), key=lambda b: (b.position, b.pk))]
+
+    def takeaway_list(self) -> list["Takeaway"]:
+        if hasattr(self, "takeaway_data"):
+            return [
+                Takeaway(pk=r["pk"], text=r["text"], position=r["position"])
+                for r in _rows(self.takeaway_data)
+            ]
+        return list(self.takeaways.all())
+
+    def source_list(self) -> list["Source"]:
+        if hasattr(self, "source_data"):
+            return [
+                Source(
+                    pk=r["pk"],
+                    name=r["name"],
+                    relation=r["relation"],
+                    url=r["url"],
+                    position=r["position"],
+                )
+                for r in _rows(self.source_data)
+            ]
+        return list(self.sources.all())
+
+    def correction_list(self) -> list:
+        from .editorial import Correction
+
+        if hasattr(self, "correction_data"):
+            items = []
+            for r in _rows(self.correction_data, key="published_at"):
+                when = parse_datetime(r["published_at"])
+                if timezone.is_naive(when):
+                    when = timezone.make_aware(when, UTC)
+                items.append(
+                    Correction(pk=r["pk"], kind=r["kind"], text=r["text"], published_at=when)
+                )
+            return sorted(items, key=lambda c: (c.published_at, c.pk))
+        return list(self.corrections.all())
 
     def body_parts(self) -> tuple[list[str], list[str]]:
         """The body's blocks before and after the Key Takeaways box."""

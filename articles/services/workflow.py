@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from .. import caching
 from ..models import Article, ArticleEvent, Correction, PreviewLink, Revision, SlugRedirect
 from .publishing import publish_blockers
 
@@ -34,7 +36,12 @@ def on_visibility_change(hook: Callable[[Article], None]) -> Callable[[Article],
 
 
 def visibility_changed(article: Article) -> None:
-    """Run every hook after the current transaction commits."""
+    """Run every hook after the current transaction commits.
+
+    The page cache is also purged at once: within a transaction that is harmless, and a
+    page rendered from not-yet-committed data is purged again by the hook on commit.
+    """
+    caching.purge_article(article)
     for hook in _visibility_hooks:
         transaction.on_commit(lambda hook=hook: hook(article))
 
@@ -209,7 +216,18 @@ def publish_due(*, at: datetime | None = None) -> tuple[list[Article], list[Arti
             _record(article, A.EXPIRED, None, before=before, note="Its expiry time passed.")
             visibility_changed(article)
             expired.append(article)
+    # Embargoes that lifted since the last run change nothing in the database, but cached
+    # pages must start showing the article: purge them.
+    last_run = cache.get(LAST_RUN_KEY) or now - timedelta(days=1)
+    for article in Article.objects.filter(
+        status__in=Article.LIVE_STATUSES, embargo_until__gt=last_run, embargo_until__lte=now
+    ):
+        visibility_changed(article)
+    cache.set(LAST_RUN_KEY, now, None)
     return went_live, expired
+
+
+LAST_RUN_KEY = "publish_scheduled:last_run"
 
 
 # Revisions.

@@ -1,0 +1,89 @@
+"""Query budgets: every reader page makes a fixed number of queries, whatever the size of
+the archive (5 or 200 articles, each with several authors, takeaways and sources)."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+
+from .factories import make_article, make_author, make_section
+
+pytestmark = pytest.mark.django_db
+
+# Budgets when nothing is cached (the nav state is one of the queries).
+BUDGETS = {
+    "/": 2,
+    "/articles/story-1/": 3,
+    "/tech/": 2,
+    "/authors/ann/": 3,
+    "/search/?q=story": 2,
+    "/feeds/rss/": 1,
+    "/feeds/atom/": 1,
+    "/feeds/sections/tech/rss/": 2,
+    "/feeds/authors/ann/atom/": 2,
+    "/sitemap-articles.xml": 2,
+    "/sitemap-news.xml": 1,
+}
+
+
+@pytest.fixture(params=[5, 200], ids=["5-articles", "200-articles"])
+def archive(request):
+    tech, science = make_section(name="Tech", slug="tech"), make_section(slug="science")
+    ann = make_author(name="Ann", slug="ann")
+    others = [make_author() for _ in range(3)]
+    for n in range(request.param):
+        make_article(
+            slug=f"story-{n}",
+            title=f"Story {n}",
+            section=tech if n % 3 else science,
+            authors=[ann, others[n % 3]],
+            takeaways=["One.", "Two."],
+            sources=[
+                {"name": "Reuters", "relation": "wire reporting"},
+                {"name": "AP", "relation": "wire reporting"},
+            ],
+        )
+    connection.features.supports_json_field  # noqa: B018 - a once-per-connection probe
+    return request.param
+
+
+@pytest.mark.parametrize(("path", "budget"), BUDGETS.items())
+def test_uncached_pages_stay_within_their_budget(
+    client, archive, path, budget, django_assert_num_queries
+):
+    cache.clear()
+    with django_assert_num_queries(budget):
+        response = client.get(path)
+    assert response.status_code == 200
+    assert response["X-Page-Cache"] == "miss"
+
+
+@pytest.mark.parametrize("path", BUDGETS)
+def test_cached_pages_and_304s_make_no_queries(client, archive, path, django_assert_num_queries):
+    etag = client.get(path)["ETag"]
+    with django_assert_num_queries(0):
+        response = client.get(path)
+    assert response["X-Page-Cache"] == "hit"
+    with django_assert_num_queries(0):
+        response = client.get(path, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+
+
+def test_reader_filters_are_backed_by_indexes():
+    from articles.models import Article
+
+    indexed = {tuple(index.fields) for index in Article._meta.indexes}
+    assert ("status", "-published_at") in indexed
+    assert ("section", "status", "-published_at") in indexed
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL query plans")
+def test_deep_section_pages_use_the_index(archive):
+    from articles.models import Article
+
+    if archive < 200:
+        pytest.skip("only meaningful with a larger archive")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+    section = Article.objects.first().section
+    plan = Article.objects.published().for_listing().filter(section=section)[120:133].explain()
+    assert "article_section_idx" in plan, plan
