@@ -136,13 +136,13 @@ class Author(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("articles:author-detail", kwargs={"slug": self.slug})
-
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         caching.purge(f"author:{self.pk}")
         transaction.on_commit(lambda: caching.purge(f"author:{self.pk}"))
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:author-detail", kwargs={"slug": self.slug})
 
 
 class _JSONRows(JSONField):
