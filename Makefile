@@ -37,5 +37,19 @@ lint: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Production settings under gunicorn (workers from the machine's cores), static files
+# collected and compressed. Reads .env; makes a local SECRET_KEY once if none is set.
+serve: install
+	@mkdir -p var
+	@test -n "$$SECRET_KEY" || test -f var/secret-key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret-key
+	export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret-key)}" DEBUG=false \
+	       ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" SERVE_MEDIA="$${SERVE_MEDIA:-true}" && \
+	$(PY) manage.py collectstatic --no-input -v0 && \
+	$(PY) manage.py migrate --no-input -v0 && \
+	$(VENV)/bin/gunicorn magazine.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT)
+
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var/ test-artifacts/

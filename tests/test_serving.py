@@ -1,0 +1,207 @@
+"""Production serving: compressed, hashed static files; and two app servers sharing
+PostgreSQL and Redis."""
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory):
+    """Static files collected as in production (hashed names, gzip and Brotli)."""
+    root = tmp_path_factory.mktemp("static")
+    env = {
+        **os.environ,
+        "STATIC_ROOT": str(root),
+        "SECRET_KEY": "x",
+        "DEBUG": "false",
+        "DJANGO_SETTINGS_MODULE": "magazine.settings",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    return root
+
+
+def test_static_files_are_hashed_compressed_and_immutable(collected):
+    css = sorted(collected.glob("css/magazine.*.css"))
+    assert css, list(collected.glob("css/*"))
+    hashed = next(p for p in css if re.fullmatch(r"magazine\.[0-9a-f]{12}\.css", p.name))
+    assert Path(f"{hashed}.gz").exists() and Path(f"{hashed}.br").exists()
+
+    from whitenoise import WhiteNoise
+
+    app = WhiteNoise(
+        lambda environ, start: [],
+        root=collected,
+        prefix="static/",
+        immutable_file_test=r"\.[0-9a-f]{12}\.",
+    )
+    seen = {}
+
+    def start_response(status, headers):
+        seen["status"] = status
+        seen["headers"] = dict(headers)
+
+    app(
+        {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": f"/static/css/{hashed.name}",
+            "HTTP_ACCEPT_ENCODING": "br, gzip",
+            "wsgi.url_scheme": "http",
+            "SERVER_NAME": "x",
+            "SERVER_PORT": "80",
+            "QUERY_STRING": "",
+        },
+        start_response,
+    )
+    assert seen["status"].startswith("200")
+    assert seen["headers"]["Content-Encoding"] == "br"
+    assert "immutable" in seen["headers"]["Cache-Control"]
+    assert "max-age=315360000" in seen["headers"]["Cache-Control"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+class _Browser:
+    """Just enough of a browser for the admin: cookies and CSRF tokens."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        self.last_url = ""
+
+    def get(self, path: str) -> str:
+        response = self.opener.open(self.base + path)
+        self.last_url = response.url
+        return response.read().decode()
+
+    def post_form(self, path: str, fields: dict) -> str:
+        form = self.get(path)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields}).encode()
+        response = self.opener.open(urllib.request.Request(self.base + path, data=data))
+        self.last_url = response.url
+        return response.read().decode()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs PostgreSQL and Redis")
+def test_two_servers_share_database_and_cache(transactional_db, collected):
+    from django.contrib.auth.models import User
+
+    from articles.models import Article
+
+    from .factories import make_article, make_author, make_section
+
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    # Tests hash with MD5 for speed; the servers run the real settings (Argon2, PBKDF2).
+    User.objects.create_superuser("chief")
+    User.objects.filter(username="chief").update(
+        password=PBKDF2PasswordHasher().encode("a-long-test-password", "saltsalt")
+    )
+    article = make_article(
+        slug="shared",
+        title="Shared scoop",
+        status="draft",
+        section=make_section(slug="tech"),
+        authors=[make_author()],
+        standfirst="S.",
+    )
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}",
+        "CACHE_URL": "redis://127.0.0.1:6379/7",
+        "SECRET_KEY": "shared-secret-for-both-servers",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_ROOT": str(collected),
+        "DJANGO_SETTINGS_MODULE": "magazine.settings",
+        "WEB_CONCURRENCY": "1",
+    }
+    import redis
+
+    redis.Redis(db=7).flushdb()
+    ports = [_free_port(), _free_port()]
+    servers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "magazine.wsgi",
+                "--config",
+                "gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{port}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    try:
+        a, b = (f"http://127.0.0.1:{port}" for port in ports)
+        _wait(a + "/healthz/")
+        _wait(b + "/healthz/")
+        # B serves and caches the home page (in Redis) before the article exists.
+        for _ in range(2):
+            home = urllib.request.urlopen(b + "/").read().decode()
+        assert "Shared scoop" not in home
+
+        browser = _Browser(a)
+        browser.post_form(
+            "/admin/login/?next=/admin/", {"username": "chief", "password": "a-long-test-password"}
+        )
+        assert browser.last_url == a + "/admin/", "could not sign in on server A"
+        url = f"/admin/articles/article/{article.pk}/transition/published/"
+        body = browser.post_form(url, {"note": ""})
+        assert "publish now — done" in body
+        assert Article.objects.get(pk=article.pk).status == "published"
+
+        # The very next request to the other server shows it.
+        assert "Shared scoop" in urllib.request.urlopen(b + "/").read().decode()
+        assert urllib.request.urlopen(b + "/articles/shared/").status == 200
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=20)
+        connection.close()
