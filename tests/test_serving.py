@@ -120,13 +120,12 @@ class _Browser:
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs PostgreSQL and Redis")
 def test_two_servers_share_database_and_cache(transactional_db, collected):
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
     from django.contrib.auth.models import User
 
     from articles.models import Article
 
     from .factories import make_article, make_author, make_section
-
-    from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
     # Tests hash with MD5 for speed; the servers run the real settings (Argon2, PBKDF2).
     User.objects.create_superuser("chief")
