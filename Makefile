@@ -43,7 +43,9 @@ serve: install
 	@mkdir -p var
 	@test -n "$$SECRET_KEY" || test -f var/secret-key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret-key
 	export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret-key)}" DEBUG=false \
-	       ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" SERVE_MEDIA="$${SERVE_MEDIA:-true}" && \
+	       ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" SERVE_MEDIA="$${SERVE_MEDIA:-true}" \
+	       SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}" SESSION_COOKIE_SECURE="$${SESSION_COOKIE_SECURE:-false}" \
+	       CSRF_COOKIE_SECURE="$${CSRF_COOKIE_SECURE:-false}" && \
 	$(PY) manage.py collectstatic --no-input -v0 && \
 	$(PY) manage.py migrate --no-input -v0 && \
 	$(VENV)/bin/gunicorn magazine.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT)

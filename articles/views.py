@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Subquery
 from django.http import (
     Http404,
     HttpRequest,
@@ -62,7 +63,10 @@ class Page:
 def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE) -> Page:
     number = _page_number(request)
     start = (number - 1) * size
-    rows = list(queryset[start : start + size + 1])
+    # The page's ids are found first (an index walk, nothing else computed for the rows
+    # skipped), then only those rows are loaded, in one query.
+    ids = queryset.values("pk")[start : start + size + 1]
+    rows = list(queryset.filter(pk__in=Subquery(ids)))
     if not rows and number > 1:
         raise Http404("No such page")
     return Page(items=rows[:size], number=number, has_next=len(rows) > size)

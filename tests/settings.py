@@ -9,6 +9,10 @@ from magazine.settings import LOGGING, TEMPLATES
 
 DEBUG = False
 SERVE_MEDIA = True
+# The test client speaks plain HTTP; production settings are checked by test_security.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Fast hashing: tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

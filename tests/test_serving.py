@@ -152,6 +152,10 @@ def test_two_servers_share_database_and_cache(transactional_db, collected):
         "STATIC_ROOT": str(collected),
         "DJANGO_SETTINGS_MODULE": "magazine.settings",
         "WEB_CONCURRENCY": "1",
+        # Plain HTTP on loopback, as behind a TLS proxy that is not there.
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
     }
     import redis
 

@@ -243,17 +243,21 @@ class ArticleQuerySet(models.QuerySet):
     def front_page(self, *, sections, per_section: int = 4):
         """The lead story and, for each section in menu order, its latest other articles.
 
-        One query for the articles (a window function picks each section's latest) and
-        one for their bylines, however large the archive.
+        One query: a window function over the narrow (section, date) columns picks each
+        section's latest ids; only those rows are then loaded with their bylines.
         """
-        ranked = self.for_listing().annotate(
-            row=Window(
-                RowNumber(),
-                partition_by=[F("section_id")],
-                order_by=[F("published_at").desc(), F("id").desc()],
+        ranked = (
+            self.annotate(
+                row=Window(
+                    RowNumber(),
+                    partition_by=[F("section_id")],
+                    order_by=[F("published_at").desc(), F("id").desc()],
+                )
             )
+            .filter(row__lte=per_section + 1)
+            .values("pk")
         )
-        articles = list(ranked.filter(row__lte=per_section + 1))
+        articles = list(self.for_listing().filter(pk__in=Subquery(ranked)))
         if not articles:
             return None, []
         lead = articles[0]
@@ -441,8 +445,10 @@ class Article(models.Model):
             ("edit_any_article", "Can edit any article, whoever wrote it"),
         ]
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
-            models.Index(fields=["section", "status", "-published_at"], name="article_section_idx"),
+            # Reader lists walk these newest first and stop after a page: no sort, no scan.
+            models.Index(fields=["-published_at", "-id"], name="article_pub_idx"),
+            models.Index(fields=["section", "-published_at", "-id"], name="article_section_idx"),
+            models.Index(fields=["status"], name="article_status_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,262 @@
+"""The serving benchmark (`make bench`): PostgreSQL, Redis, gunicorn, wrk on this machine.
+
+    python bench/run.py [--articles 10000] [--seconds 8] [--connections 16] [--skip-seed]
+
+1. Seeds PostgreSQL (database cyrus_bench) through `manage.py bench_seed`.
+2. Starts gunicorn twice with production settings: once with the page cache (for hits
+   and 304s), once without it (every request renders).
+3. Measures requests per second and p50/p99 latency with wrk for each page, and a bare
+   "hello" view through the same server and settings; reports each figure as a ratio to
+   that baseline, since absolute numbers drift on a shared machine.
+4. Reports each worker's resident memory after the run.
+
+Results are printed and written to bench/results-<articles>.md.
+"""
+
+import argparse
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+TARGETS = {
+    "article_miss": 0.25,
+    "article_hit": 0.7,
+    "not_modified": 0.85,
+    "home": 0.15,
+    "section_p1": 0.15,
+    "section_p200": 0.15,
+    "author": 0.15,
+    "search": 0.15,
+}
+
+
+def sh(*args, env=None, check=True, **kw):
+    return subprocess.run(args, cwd=ROOT, env=env, check=check, text=True, **kw)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_tools() -> None:
+    if shutil.which("wrk") is None:
+        sh("apt-get", "install", "-y", "-qq", "wrk")
+
+
+def start_server(env: dict, port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "magazine.wsgi",
+            "--config",
+            "gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/", timeout=2)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def worker_rss(master: subprocess.Popen) -> list[int]:
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) // 1024)
+    return sizes
+
+
+def wrk(
+    url: str, seconds: int, connections: int, *, header: str = "", script: str | None = None
+) -> dict:
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if header:
+        args[1:1] = ["-H", header]
+    if script:
+        args[1:1] = ["-s", script]
+    out = sh(*args, capture_output=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def ms(label: str) -> float:
+        value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rps,
+        "p50": ms("50%"),
+        "p99": ms("99%"),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def random_paths_script(paths: list[str]) -> str:
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    script.write("paths = {" + ",".join(f'"{p}"' for p in paths) + "}\n")
+    script.write(
+        "request = function()\n  return wrk.format(nil, paths[math.random(#paths)])\nend\n"
+    )
+    script.close()
+    return script.name
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--skip-seed", action="store_true")
+    args = parser.parse_args()
+    ensure_tools()
+
+    database = os.environ.get("BENCH_DATABASE", "cyrus_bench")
+    sh(
+        "psql",
+        "-h",
+        "127.0.0.1",
+        "-U",
+        "postgres",
+        "-d",
+        "postgres",
+        "-qc",
+        f"CREATE DATABASE {database}",
+        check=False,
+        capture_output=True,
+    )
+    static = Path(tempfile.mkdtemp(prefix="cyrus-bench-static-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+        "CACHE_URL": "redis://127.0.0.1:6379/9",
+        "SECRET_KEY": "benchmark-only-secret-key-not-for-production-use-anywhere",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_ROOT": str(static),
+        "BENCH_HELLO": "true",
+        "SECURE_SSL_REDIRECT": "false",
+        "DJANGO_SETTINGS_MODULE": "magazine.settings",
+        "GUNICORN_ACCESS_LOG": "",
+    }
+    env.pop("GUNICORN_ACCESS_LOG")
+    sh(PY, "manage.py", "migrate", "--no-input", "-v0", env=env)
+    sh(PY, "manage.py", "collectstatic", "--no-input", "-v0", env=env)
+    if not args.skip_seed:
+        sh(
+            PY,
+            "manage.py",
+            "bench_seed",
+            "--articles",
+            str(args.articles),
+            "--replace",
+            "-v0",
+            env=env,
+        )
+    sh(
+        "psql",
+        "-h",
+        "127.0.0.1",
+        "-U",
+        "postgres",
+        "-d",
+        database,
+        "-qc",
+        "ANALYZE",
+        capture_output=True,
+    )
+    sh("redis-cli", "-n", "9", "flushdb", capture_output=True)
+
+    rng = random.Random(1)
+    slugs = [f"/articles/bench-{rng.randrange(args.articles)}/" for _ in range(5000)]
+    miss_script = random_paths_script(slugs)
+    results: dict[str, dict] = {}
+    memory: list[int] = []
+    n, c = args.seconds, args.connections
+
+    cached_port, uncached_port = free_port(), free_port()
+    uncached = start_server({**env, "PAGE_CACHE_SECONDS": "0"}, uncached_port)
+    cached = start_server(env, cached_port)
+    try:
+        base = f"http://127.0.0.1:{uncached_port}"
+        results["hello"] = wrk(base + "/bench/hello/", n, c)
+        results["article_miss"] = wrk(base + "/", n, c, script=miss_script)
+        results["home"] = wrk(base + "/", n, c)
+        results["section_p1"] = wrk(base + "/bench-1/", n, c)
+        results["section_p200"] = (
+            wrk(base + "/bench-1/?page=200", n, c) if (args.articles >= 200 * 12 * 4) else None
+        )
+        results["author"] = wrk(base + "/authors/bench-writer-3/", n, c)
+        results["search"] = wrk(base + "/search/?q=climate+battery", n, c)
+        results["feed"] = wrk(base + "/feeds/rss/", n, c)
+        results["sitemap"] = wrk(base + "/sitemap-articles.xml", n, c)
+
+        hot = f"http://127.0.0.1:{cached_port}"
+        results["hello_cached_server"] = wrk(hot + "/bench/hello/", n, c)
+        target = hot + "/articles/bench-7/"
+        etag = urllib.request.urlopen(target).headers["ETag"]
+        urllib.request.urlopen(target)
+        results["article_hit"] = wrk(target, n, c)
+        results["not_modified"] = wrk(target, n, c, header=f"If-None-Match: {etag}")
+        memory = worker_rss(cached) + worker_rss(uncached)
+    finally:
+        for server in (cached, uncached):
+            server.terminate()
+            server.wait(timeout=30)
+        os.unlink(miss_script)
+        shutil.rmtree(static, ignore_errors=True)
+
+    hello = results["hello"]["rps"]
+    hello_hot = results["hello_cached_server"]["rps"]
+    lines = [
+        f"# Benchmark: {args.articles:,} articles, {os.cpu_count()} cores, wrk -c{c} {n}s",
+        "",
+        "| page | req/s | p50 ms | p99 ms | × hello | target | errors |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, result in results.items():
+        if result is None:
+            lines.append(f"| {name} | (needs ≥ 9,600 articles in a section) | | | | | |")
+            continue
+        baseline = (
+            hello_hot if name in ("article_hit", "not_modified", "hello_cached_server") else hello
+        )
+        ratio = result["rps"] / baseline
+        target = TARGETS.get(name)
+        verdict = "" if target is None else (f"≥ {target} {'✓' if ratio >= target else '✗'}")
+        lines.append(
+            f"| {name} | {result['rps']:,.0f} | {result['p50']:.1f} | "
+            f"{result['p99']:.1f} | {ratio:.2f} | {verdict} | {result['errors']} |"
+        )
+    lines += ["", f"Worker memory after the run (RSS, MB): {memory}"]
+    report = "\n".join(lines)
+    print(report)
+    (ROOT / "bench" / f"results-{args.articles}.md").write_text(report + "\n")
+
+
+if __name__ == "__main__":
+    main()
