@@ -117,12 +117,11 @@ def wrk(
 
 
 def random_paths_script(paths: list[str]) -> str:
-    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-    script.write("paths = {" + ",".join(f'"{p}"' for p in paths) + "}\n")
-    script.write(
-        "request = function()\n  return wrk.format(nil, paths[math.random(#paths)])\nend\n"
-    )
-    script.close()
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write("paths = {" + ",".join(f'"{p}"' for p in paths) + "}\n")
+        script.write(
+            "request = function()\n  return wrk.format(nil, paths[math.random(#paths)])\nend\n"
+        )
     return script.name
 
 
