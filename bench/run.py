@@ -210,9 +210,9 @@ def main() -> None:
             wrk(base + "/bench-1/?page=200", n, c) if (args.articles >= 200 * 12 * 4) else None
         )
         results["author"] = wrk(base + "/authors/bench-writer-3/", n, c)
-        results["search"] = wrk(base + "/search/?q=climate+battery", n, c)
         results["feed"] = wrk(base + "/feeds/rss/", n, c)
         results["sitemap"] = wrk(base + "/sitemap-articles.xml", n, c)
+        results["search"] = wrk(base + "/search/?q=climate+battery", n, c)
 
         hot = f"http://127.0.0.1:{cached_port}"
         results["hello_cached_server"] = wrk(hot + "/bench/hello/", n, c)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import (
     Aggregate,
     F,
@@ -243,21 +243,34 @@ class ArticleQuerySet(models.QuerySet):
     def front_page(self, *, sections, per_section: int = 4):
         """The lead story and, for each section in menu order, its latest other articles.
 
-        One query: a window function over the narrow (section, date) columns picks each
-        section's latest ids; only those rows are then loaded with their bylines.
+        Two queries however large the archive: each section's newest ids by walking its
+        (section, date) index, all in one UNION ALL, then only those rows with their bylines.
+        The newest article overall is the newest of its section, so the lead is among them.
         """
-        ranked = (
-            self.annotate(
-                row=Window(
-                    RowNumber(),
-                    partition_by=[F("section_id")],
-                    order_by=[F("published_at").desc(), F("id").desc()],
+        newest = [
+            self.filter(section_id=section.pk)
+            .order_by("-published_at", "-id")
+            .values_list("id", "published_at")[: per_section + 1]
+            for section in sections
+        ]
+        if not newest:
+            return None, []
+        if connection.features.supports_slicing_ordering_in_compound:
+            rows = newest[0].union(*newest[1:], all=True) if len(newest) > 1 else newest[0]
+            ids = [row[0] for row in rows]
+        else:  # SQLite: a window function picks each section's newest instead
+            ids = list(
+                self.annotate(
+                    row=Window(
+                        RowNumber(),
+                        partition_by=[F("section_id")],
+                        order_by=[F("published_at").desc(), F("id").desc()],
+                    )
                 )
+                .filter(row__lte=per_section + 1)
+                .values_list("id", flat=True)
             )
-            .filter(row__lte=per_section + 1)
-            .values("pk")
-        )
-        articles = list(self.for_listing().filter(pk__in=Subquery(ranked)))
+        articles = list(self.for_listing().filter(pk__in=ids)) if ids else []
         if not articles:
             return None, []
         lead = articles[0]
