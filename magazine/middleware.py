@@ -23,6 +23,24 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class AdminStylePolicyMiddleware:
+    """The admin's body editor injects its own <style> element, so admin pages allow
+    inline styles; scripts stay 'self' plus nonce everywhere, and reader pages keep the
+    strict style policy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/admin/"):
+            response._csp_config = {
+                **settings.SECURE_CSP,
+                "style-src": [*settings.SECURE_CSP["style-src"], "'unsafe-inline'"],
+            }
+        return response
+
+
 class DatabaseUnavailableMiddleware:
     """Readers get a friendly 503 page, editors a clear message, when the database is
     unreachable. Django reconnects by itself on the next request (CONN_HEALTH_CHECKS)."""

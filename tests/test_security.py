@@ -248,7 +248,7 @@ class TestHeaders:
             for _ in range(2):  # uncached, then from the page cache
                 response = client.get(path)
                 policy = response["Content-Security-Policy"]
-                directives = dict((part.split(" ", 1) + [""])[:2] for part in policy.split("; "))
+                directives = dict([*part.split(" ", 1), ""][:2] for part in policy.split("; "))
                 assert "'unsafe-inline'" not in directives["script-src"], path
                 assert "'unsafe-eval'" not in policy, path
                 assert directives["object-src"] == "'none'"
