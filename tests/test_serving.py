@@ -17,26 +17,6 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def collected(tmp_path_factory):
-    """Static files collected as in production (hashed names, gzip and Brotli)."""
-    root = tmp_path_factory.mktemp("static")
-    env = {
-        **os.environ,
-        "STATIC_ROOT": str(root),
-        "SECRET_KEY": "x",
-        "DEBUG": "false",
-        "DJANGO_SETTINGS_MODULE": "magazine.settings",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    return root
-
-
 def test_static_files_are_hashed_compressed_and_immutable(collected):
     css = sorted(collected.glob("css/magazine.*.css"))
     assert css, list(collected.glob("css/*"))
