@@ -8,7 +8,17 @@ ranked by where it appears (title above standfirst above body).
 import re
 
 from django.db import connection
-from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Expression,
+    F,
+    FloatField,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -46,6 +56,21 @@ def search_vector():
     )
 
 
+class SearchDocument(Expression):
+    """PostgreSQL's stored ``search_document`` column (migration 0010): the weighted
+    vector above, kept up to date by the database itself (a generated column) and
+    indexed with GIN, so ranking reads it instead of re-parsing every body."""
+
+    def __init__(self):
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__(output_field=SearchVectorField())
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.get_initial_alias()
+        return f'{compiler.quote_name(alias)}."search_document"', []
+
+
 def search(queryset: QuerySet, query: str) -> QuerySet:
     """``queryset`` narrowed to ``query`` and ordered best first; empty for no terms."""
     words = terms(query)
@@ -55,7 +80,7 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
         search_query = SearchQuery(" ".join(words), search_type="plain", config=CONFIG)
-        vector = search_vector()
+        vector = SearchDocument()
         return (
             queryset.alias(document=vector)
             .filter(document=search_query)
