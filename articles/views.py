@@ -244,10 +244,13 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def preview_share(request: HttpRequest, token: str) -> HttpResponse:
     """A share link: readable without an account until it expires or is revoked."""
+    raw = PreviewLink.token_from_url(token)  # a tampered or guessed link fails here
     link = (
         PreviewLink.objects.select_related("article")
-        .filter(token=token, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(token=raw, revoked_at__isnull=True, expires_at__gt=timezone.now())
         .first()
+        if raw
+        else None
     )
     if link is None:
         response = render(request, "articles/preview_gone.html", status=404)

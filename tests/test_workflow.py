@@ -307,7 +307,8 @@ class TestPreview:
         assert response["Cache-Control"] == "private, no-store"
         assert "noindex" in response["X-Robots-Tag"]
         assert not response.cookies
-        assert client.get(url[:-3] + "xyz/").status_code == 404  # a guessed token
+        assert client.get(url[:-3] + "xyz/").status_code == 404  # a tampered link
+        assert client.get(f"/preview/s/{link.token}/").status_code == 404  # unsigned token
 
         PreviewLink.objects.filter(pk=link.pk).update(expires_at=timezone.now())
         response = client.get(url)

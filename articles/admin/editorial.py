@@ -171,14 +171,17 @@ class WorkflowAdminMixin:
         rows = []
         for key in new.data:
             before, after = old.data.get(key), new.data.get(key)
+            diff = _diff(_as_text(before), _as_text(after)) if before != after else []
+            # Side by side: the old revision keeps and loses lines, the new keeps and gains.
             rows.append(
                 {
                     "field": key.replace("_", " "),
                     "changed": before != after,
-                    "diff": _diff(_as_text(before), _as_text(after)) if before != after else None,
-                    "value": _as_text(after),
+                    "old": [(mark, line) for mark, line in diff if mark in " -"],
+                    "new": [(mark, line) for mark, line in diff if mark in " +"],
                 }
             )
+        rows = [row for row in rows if row["changed"]]
         return TemplateResponse(
             request,
             "admin/articles/article/compare.html",

@@ -5,6 +5,7 @@ the addresses it used to have."""
 import secrets
 
 from django.conf import settings
+from django.core import signing
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -86,6 +87,9 @@ class Revision(models.Model):
         return f"Revision {self.number} of {self.article_id}"
 
 
+SHARE_SALT = "cyrus.preview-link"
+
+
 def _token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -119,7 +123,16 @@ class PreviewLink(models.Model):
         return f"Preview of {self.article} until {self.expires_at:%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:preview-share", kwargs={"token": self.token})
+        """The share link: the random token, signed with the site's SECRET_KEY."""
+        signed = signing.Signer(salt=SHARE_SALT).sign(self.token)
+        return reverse("articles:preview-share", kwargs={"token": signed})
+
+    @staticmethod
+    def token_from_url(value: str) -> str | None:
+        try:
+            return signing.Signer(salt=SHARE_SALT).unsign(value)
+        except signing.BadSignature:
+            return None
 
     @property
     def is_active(self) -> bool:
