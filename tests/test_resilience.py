@@ -10,7 +10,6 @@
 import os
 import shutil
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -20,8 +19,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from . import servers
 from .factories import make_article, make_author, make_section
-from .test_serving import _free_port, _wait
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(
@@ -38,44 +37,9 @@ def _get(url: str) -> tuple[int, str]:
 
 
 def _server(collected, workers: int = 2):
-    db = connection.settings_dict
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}",
-        "CACHE_URL": "redis://127.0.0.1:6379/6",
-        "SECRET_KEY": "resilience-test-secret-key",
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "STATIC_ROOT": str(collected),
-        "DJANGO_SETTINGS_MODULE": "magazine.settings",
-        "WEB_CONCURRENCY": str(workers),
-        "SECURE_SSL_REDIRECT": "false",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    import redis
-
-    redis.Redis(db=6).flushdb()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "magazine.wsgi",
-            "--config",
-            "gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    return servers.start_gunicorn(
+        servers.server_env(static_root=collected, redis_db=6, workers=workers)
     )
-    base = f"http://127.0.0.1:{port}"
-    _wait(base + "/healthz/")
-    return process, base
 
 
 def _cluster() -> list[str]:
@@ -119,8 +83,7 @@ def test_database_outage_and_recovery_without_restart(transactional_db, collecte
         status, body = _get(base + "/articles/fresh/")
         assert status == 200 and "Not cached yet" in body
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        servers.stop(server)
 
 
 def test_bounded_load_while_an_editor_publishes(transactional_db, collected, settings):
@@ -202,8 +165,7 @@ def test_bounded_load_while_an_editor_publishes(transactional_db, collected, set
         for thread in threads:
             thread.join(timeout=seconds + 30)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        servers.stop(server)
     assert counts["errors"] == 0, failures[:20]
     assert counts["requests"] > 100
     assert Article.objects.filter(slug__startswith="breaking-", status="published").count() == 5

@@ -2,17 +2,14 @@
 PostgreSQL and Redis."""
 
 import http.cookiejar
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 from django.db import connection
+
+from . import servers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,25 +50,6 @@ def test_static_files_are_hashed_compressed_and_immutable(collected):
     assert seen["headers"]["Content-Encoding"] == "br"
     assert "immutable" in seen["headers"]["Cache-Control"]
     assert "max-age=315360000" in seen["headers"]["Cache-Control"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not come up")
 
 
 class _Browser:
@@ -120,50 +98,9 @@ def test_two_servers_share_database_and_cache(transactional_db, collected):
         authors=[make_author()],
         standfirst="S.",
     )
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}",
-        "CACHE_URL": "redis://127.0.0.1:6379/7",
-        "SECRET_KEY": "shared-secret-for-both-servers",
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "STATIC_ROOT": str(collected),
-        "DJANGO_SETTINGS_MODULE": "magazine.settings",
-        "WEB_CONCURRENCY": "1",
-        # Plain HTTP on loopback, as behind a TLS proxy that is not there.
-        "SECURE_SSL_REDIRECT": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "CSRF_COOKIE_SECURE": "false",
-    }
-    import redis
-
-    redis.Redis(db=7).flushdb()
-    ports = [_free_port(), _free_port()]
-    servers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "magazine.wsgi",
-                "--config",
-                "gunicorn.conf.py",
-                "--bind",
-                f"127.0.0.1:{port}",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for port in ports
-    ]
+    env = servers.server_env(static_root=collected, redis_db=7)
+    (server_a, a), (server_b, b) = servers.start_gunicorn(env), servers.start_gunicorn(env)
     try:
-        a, b = (f"http://127.0.0.1:{port}" for port in ports)
-        _wait(a + "/healthz/")
-        _wait(b + "/healthz/")
         # B serves and caches the home page (in Redis) before the article exists.
         for _ in range(2):
             home = urllib.request.urlopen(b + "/").read().decode()
@@ -183,8 +120,5 @@ def test_two_servers_share_database_and_cache(transactional_db, collected):
         assert "Shared scoop" in urllib.request.urlopen(b + "/").read().decode()
         assert urllib.request.urlopen(b + "/articles/shared/").status == 200
     finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(timeout=20)
+        servers.stop(server_a, server_b)
         connection.close()
