@@ -13,6 +13,7 @@ previews are never cached.
 """
 
 import hashlib
+import secrets
 import uuid
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -44,7 +45,9 @@ def _purge_count() -> int:
     cache = _cache()
     value = cache.get(PURGES)
     if value is None:
-        cache.add(PURGES, 0, None)
+        # A random start: if the counter is ever evicted and made again, no stored page
+        # can match the new value by chance and be taken for fresh.
+        cache.add(PURGES, secrets.randbits(62), None)
         value = cache.get(PURGES, 0)
     return value
 
@@ -69,7 +72,7 @@ def purge(*tags: str) -> None:
     try:
         cache.incr(PURGES)
     except ValueError:
-        cache.set(PURGES, 1, None)
+        cache.set(PURGES, secrets.randbits(62), None)
     cache.set_many({_tag_key(tag): uuid.uuid4().hex for tag in set(tags)}, None)
     for hook in _purge_hooks:
         hook(set(tags))
@@ -140,10 +143,15 @@ def public_page(view):
             return response
         cache = _cache()
         key = _page_key(request)
-        entry = cache.get(key)
+        # One round trip in the common case: the page and the purge counter together. If
+        # nothing was purged since the page was stored, its tags cannot have changed.
+        found = cache.get_many([key, PURGES])
+        entry = found.get(key)
         if entry is not None:
-            current = tag_versions(entry["versions"].keys())
-            if current == entry["versions"]:
+            fresh = found.get(PURGES) == entry.get("purges") or (
+                tag_versions(entry["versions"].keys()) == entry["versions"]
+            )
+            if fresh:
                 response = get_conditional_response(
                     request,
                     etag=entry["etag"],
@@ -176,6 +184,7 @@ def public_page(view):
             cache.set(
                 key,
                 {
+                    "purges": before,
                     "content": response.content,
                     "headers": {h: response[h] for h in _HEADERS_KEPT if h in response},
                     "versions": versions,

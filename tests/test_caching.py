@@ -185,3 +185,16 @@ def test_cdn_purge_hook_receives_the_paths(
 
 def fake_cdn(paths):
     fake_cdn.calls.append(paths)
+
+
+def test_unrelated_purges_keep_a_page_and_a_lost_counter_never_serves_stale(client, site):
+    from django.core.cache import cache
+
+    from articles import caching
+
+    _warm(client, "/articles/other/")
+    caching.purge("author:999999")  # nothing on that page
+    assert _hit(client, "/articles/other/")
+    cache.delete(caching.PURGES)  # the counter is evicted...
+    caching.purge(f"article:{site['other'].pk}")  # ...and the page's own tag is purged
+    assert not _hit(client, "/articles/other/")
