@@ -131,6 +131,44 @@ def _from_entry(entry: dict) -> HttpResponse:
     return response
 
 
+def cached_response(request: HttpRequest) -> HttpResponse | None:
+    """The stored page for this request (or a 304), if there is a fresh one."""
+    request._page_cache_looked_up = True
+    if not _eligible(request):
+        return None
+    cache = _cache()
+    # One round trip in the common case: the page and the purge counter together. If
+    # nothing was purged since the page was stored, its tags cannot have changed.
+    found = cache.get_many([_page_key(request), PURGES])
+    entry = found.get(_page_key(request))
+    if entry is None:
+        return None
+    fresh = found.get(PURGES) == entry.get("purges") or (
+        tag_versions(entry["versions"].keys()) == entry["versions"]
+    )
+    if not fresh:
+        return None
+    response = get_conditional_response(
+        request, etag=entry["etag"], last_modified=entry["stored"], response=None
+    )
+    if response is not None:  # 304 Not Modified
+        response["ETag"] = entry["etag"]
+        _public_headers(response)
+        return response
+    return _from_entry(entry)
+
+
+class PageCacheMiddleware:
+    """Answers cache hits before the session, auth and messages machinery runs. Only
+    pages that a ``public_page`` view stored can be found here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return cached_response(request) or self.get_response(request)
+
+
 def public_page(view):
     """Serve ``view`` from the page cache for anonymous readers; the view sets
     ``response.cache_tags`` to say what the page shows."""
@@ -143,26 +181,10 @@ def public_page(view):
             return response
         cache = _cache()
         key = _page_key(request)
-        # One round trip in the common case: the page and the purge counter together. If
-        # nothing was purged since the page was stored, its tags cannot have changed.
-        found = cache.get_many([key, PURGES])
-        entry = found.get(key)
-        if entry is not None:
-            fresh = found.get(PURGES) == entry.get("purges") or (
-                tag_versions(entry["versions"].keys()) == entry["versions"]
-            )
-            if fresh:
-                response = get_conditional_response(
-                    request,
-                    etag=entry["etag"],
-                    last_modified=entry["stored"],
-                    response=None,
-                )
-                if response is not None:  # 304 Not Modified
-                    response["ETag"] = entry["etag"]
-                    _public_headers(response)
-                    return response
-                return _from_entry(entry)
+        if not getattr(request, "_page_cache_looked_up", False):
+            hit = cached_response(request)
+            if hit is not None:
+                return hit
         before = _purge_count()
         response = view(request, *args, **kwargs)
         tags = getattr(response, "cache_tags", None)
