@@ -30,7 +30,7 @@ install: $(STAMP)
 run: install
 	DEBUG=true $(PY) manage.py migrate --no-input
 	DEBUG=true $(PY) manage.py load_demo
-	DEBUG=true $(PY) manage.py create_demo_admin
+	DEBUG=true $(PY) manage.py create_demo_admin --url http://$(HOST):$(PORT)/admin/
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install $(NODE_STAMP)

@@ -52,3 +52,24 @@ def test_demo_pages_render(client):
         assert client.get(article.get_absolute_url()).status_code == 404
     assert client.get("/tech/").status_code == 200
     assert client.get("/authors/amara-okonkwo/").status_code == 200
+
+
+def test_demo_admin_login_is_printed_and_stable(settings, tmp_path):
+    from io import StringIO
+
+    from django.contrib.auth import authenticate
+    from django.core.management import CommandError
+
+    settings.VAR_DIR = tmp_path
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="local development"):
+        call_command("create_demo_admin")
+    settings.DEBUG = True
+    first, second = StringIO(), StringIO()
+    call_command("create_demo_admin", "--url", "http://127.0.0.1:8123/admin/", stdout=first)
+    call_command("create_demo_admin", stdout=second)
+    password = first.getvalue().split("password: ")[1].strip()
+    assert "http://127.0.0.1:8123/admin/  user: editor" in first.getvalue()
+    assert second.getvalue().split("password: ")[1].strip() == password
+    user = authenticate(username="editor", password=password)
+    assert user is not None and user.is_superuser

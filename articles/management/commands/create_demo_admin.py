@@ -16,7 +16,14 @@ USERNAME = "editor"
 class Command(BaseCommand):
     help = "Create the local demo superuser 'editor' (DEBUG only) and print its login."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000/admin/",
+            help="Where the admin will be served, for the printed login.",
+        )
+
+    def handle(self, *args, url: str, **options):
         if not settings.DEBUG:
             raise CommandError("create_demo_admin is for local development: set DEBUG=true.")
         password_file = settings.VAR_DIR / "demo-admin-password"
@@ -34,7 +41,5 @@ class Command(BaseCommand):
             password_file.chmod(0o600)
         password = password_file.read_text().strip()
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Admin: http://127.0.0.1:8000/admin/  user: {USERNAME}  password: {password}"
-            )
+            self.style.SUCCESS(f"Admin: {url}  user: {USERNAME}  password: {password}")
         )
