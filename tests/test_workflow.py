@@ -69,6 +69,17 @@ class TestRoles:
         assert not editor.has_perm("auth.change_user")
         assert admin.has_perm("auth.change_user") and admin.has_perm("auth.change_group")
 
+    def test_only_administrators_manage_users_and_roles_in_the_admin(self, client):
+        _login(client, make_user("Editor"))
+        assert client.get("/admin/auth/user/").status_code == 403
+        assert client.get("/admin/articles/section/add/").status_code == 200
+        assert client.get("/admin/articles/author/add/").status_code == 200
+        _login(client, make_user("Writer"))
+        assert client.get("/admin/articles/section/add/").status_code == 403
+        _login(client, make_user("Administrator"))
+        assert client.get("/admin/auth/user/").status_code == 200
+        assert client.get("/admin/auth/group/").status_code == 200
+
     def test_a_writer_writes_and_submits_but_cannot_publish(self, client):
         writer = make_user("Writer")
         _login(client, writer)
