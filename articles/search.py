@@ -16,6 +16,7 @@ from django.db.models import (
     IntegerField,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -25,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from . import text
 
 MAX_QUERY_LENGTH = 200
+RANKED_CANDIDATES = 500
 MAX_TERMS = 10
 CONFIG = "english"
 _TERM = re.compile(r"\w[\w'’-]*", re.UNICODE)
@@ -81,9 +83,17 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
 
         search_query = SearchQuery(" ".join(words), search_type="plain", config=CONFIG)
         vector = SearchDocument()
-        return (
+        # Ranking reads each match's vector; a common word can match most of a large
+        # archive. Rank the newest RANKED_CANDIDATES matches (found through the GIN
+        # index), so a query's cost is bounded however large the archive grows.
+        candidates = (
             queryset.alias(document=vector)
             .filter(document=search_query)
+            .order_by("-published_at", "-id")
+            .values("pk")[:RANKED_CANDIDATES]
+        )
+        return (
+            queryset.filter(pk__in=Subquery(candidates))
             .annotate(rank=SearchRank(vector, search_query))
             .order_by("-rank", "-published_at", "-id")
         )

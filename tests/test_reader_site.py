@@ -354,3 +354,15 @@ def test_postgresql_search_uses_the_gin_index():
     # query and the index share one expression.
     plan = search(Article.objects.all(), "glacier").explain()
     assert "article_search_idx" in plan, plan
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL full-text search")
+def test_postgresql_search_ranks_a_bounded_number_of_the_newest_matches(monkeypatch):
+    from articles import search as search_module
+    from articles.models import Article
+
+    monkeypatch.setattr(search_module, "RANKED_CANDIDATES", 2)
+    for hours in (3, 2, 1):
+        make_article(title=f"Glacier {hours}", published_at=timezone.now() - timedelta(hours=hours))
+    found = search_module.search(Article.objects.published(), "glacier")
+    assert sorted(a.title for a in found) == ["Glacier 1", "Glacier 2"]
