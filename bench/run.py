@@ -185,7 +185,7 @@ def main() -> None:
         "-d",
         database,
         "-qc",
-        "ANALYZE",
+        "VACUUM ANALYZE",
         capture_output=True,
     )
     sh("redis-cli", "-n", "9", "flushdb", capture_output=True)
