@@ -25,7 +25,13 @@ $(NODE_STAMP): package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-install: $(STAMP)
+# A local .env with a random SECRET_KEY, so manage.py works on this machine (DEBUG stays
+# off unless you set it). Never committed; production sets its own environment.
+.env: | $(PY)
+	@$(PY) -c "import secrets; print('# Made by make install for this machine only.'); print('SECRET_KEY=' + secrets.token_urlsafe(50))" > .env
+	@echo "Wrote .env with a local SECRET_KEY."
+
+install: $(STAMP) .env
 
 run: install
 	DEBUG=true $(PY) manage.py migrate --no-input
