@@ -18,6 +18,7 @@ from ..formats import ArticleRecord, ParseError, parse
 from ..images import ACCEPTED_FORMATS, ImageRejected, check_image, ingest_image
 from ..models import Article, Author, Byline, Section, Source, Takeaway
 from .exports import is_own_image
+from .publishing import CONTENT_FIELDS
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".avif")
 TEXT_SUFFIXES = (".txt", ".md", ".text")
@@ -142,19 +143,7 @@ def _children(article: Article) -> tuple:
     )
 
 
-_COMPARED = (
-    "title",
-    "standfirst",
-    "status",
-    "published_at",
-    "article_type",
-    "body",
-    "takeaways_position",
-    "hero_alt",
-    "hero_credit",
-    "hero_caption",
-    "reading_time_override",
-)
+_COMPARED = CONTENT_FIELDS
 
 
 @dataclass

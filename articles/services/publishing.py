@@ -84,10 +84,10 @@ class ArticleData:
     reading_time_override: int | None = None
 
 
-_SCALAR_FIELDS = (
+# The fields of an article's own row that its content is made of (imports compare them).
+CONTENT_FIELDS = (
     "title",
     "standfirst",
-    "section_id",
     "status",
     "published_at",
     "article_type",
@@ -98,6 +98,7 @@ _SCALAR_FIELDS = (
     "hero_caption",
     "reading_time_override",
 )
+_SCALAR_FIELDS = (*CONTENT_FIELDS, "section_id")
 
 
 def _children(article: Article) -> tuple:
