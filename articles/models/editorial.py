@@ -14,6 +14,17 @@ from django.utils import timezone
 from .content import Article
 
 
+def _newsroom_member() -> models.ForeignKey:
+    """Who did it: kept as a record even if the account is deleted later."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+
 class EventAction(models.TextChoices):
     CREATED = "created", "Created"
     EDITED = "edited", "Edited"
@@ -39,13 +50,7 @@ class ArticleEvent(models.Model):
     action = models.CharField(max_length=20, choices=Action.choices)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    by = _newsroom_member()
     at = models.DateTimeField(default=timezone.now, db_index=True)
     note = models.TextField(blank=True)
 
@@ -68,13 +73,7 @@ class Revision(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = _newsroom_member()
     data = models.JSONField()
 
     class Meta:
@@ -100,13 +99,7 @@ class PreviewLink(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
     token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = _newsroom_member()
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -150,13 +143,7 @@ class Correction(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CORRECTION)
     text = models.TextField(help_text="What was wrong and what is right, in plain words.")
     published_at = models.DateTimeField(default=timezone.now, db_index=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = _newsroom_member()
 
     class Meta:
         ordering = ["published_at", "id"]

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import images, renditions, text
+from ..formats import SourceRecord
 from ..models import Article, Author, Byline, Section, Source, Takeaway
 
 
@@ -54,11 +55,8 @@ def article_unpublish(*, article: Article, by: AbstractBaseUser | None = None) -
     return article_transition(article=article, action="unpublished", by=by)
 
 
-@dataclass
-class SourceData:
-    name: str
-    relation: str
-    url: str = ""
+# A source is the same plain data whether it comes from a file or from code.
+SourceData = SourceRecord
 
 
 @dataclass
