@@ -78,10 +78,17 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
     words = terms(query)
     if not words:
         return queryset.none()
+    return ranked(queryset, " ".join(words))
+
+
+def ranked(queryset: QuerySet, words: str) -> QuerySet:
+    """``queryset`` narrowed to articles with every one of ``words`` (space-separated
+    terms, as ``terms`` gives them), best first. On PostgreSQL the words are one
+    parameter of the SQL, so the query can be compiled once (models/prepared.py)."""
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        search_query = SearchQuery(" ".join(words), search_type="plain", config=CONFIG)
+        search_query = SearchQuery(words, search_type="plain", config=CONFIG)
         vector = SearchDocument()
         # Ranking reads each match's vector; a common word can match most of a large
         # archive. Rank the newest RANKED_CANDIDATES matches (found through the GIN
@@ -99,7 +106,7 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
         )
     condition = Q()
     score = Value(0, output_field=IntegerField())
-    for word in map(_stem, words):
+    for word in map(_stem, words.split()):
         condition &= (
             Q(title__icontains=word) | Q(standfirst__icontains=word) | Q(body__icontains=word)
         )

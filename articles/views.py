@@ -1,10 +1,7 @@
 """Reader-facing pages. Every query starts from Article.objects.published()."""
 
-from dataclasses import dataclass
-
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Subquery
 from django.http import (
     Http404,
     HttpRequest,
@@ -21,9 +18,7 @@ from . import seo
 from .caching import public_page
 from .context_processors import nav_sections
 from .models import Article, Author, Correction, PreviewLink, SlugRedirect
-
-PAGE_SIZE = 12
-SEARCH_PAGE_SIZE = 10
+from .services import reading
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -33,43 +28,10 @@ def _page_number(request: HttpRequest) -> int:
     return int(number)
 
 
-@dataclass
-class Page:
-    """A page of a list, found without counting the whole list: one row more than a page
-    tells whether there is a next one. Served by the (state, date) indexes."""
-
-    items: list
-    number: int
-    has_next: bool
-
-    def __iter__(self):
-        return iter(self.items)
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.has_next or self.has_previous
-
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-
-def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE) -> Page:
-    number = _page_number(request)
-    start = (number - 1) * size
-    # The page's ids are found first (an index walk, nothing else computed for the rows
-    # skipped), then only those rows are loaded, in one query.
-    ids = queryset.values("pk")[start : start + size + 1]
-    rows = list(queryset.filter(pk__in=Subquery(ids)))
-    if not rows and number > 1:
+def _nonempty(page: reading.Page) -> reading.Page:
+    if not page.items and page.number > 1:
         raise Http404("No such page")
-    return Page(items=rows[:size], number=number, has_next=len(rows) > size)
+    return page
 
 
 def _listing_tags(articles) -> set[str]:
@@ -91,7 +53,7 @@ def _tagged(response: HttpResponse, *tags) -> HttpResponse:
 @require_safe
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
-    lead, groups = Article.objects.published().front_page(sections=nav_sections())
+    lead, groups = reading.front_page(nav_sections())
     shown = ([lead] if lead else []) + [a for _, items in groups for a in items]
     response = render(request, "articles/home.html", {"lead": lead, "groups": groups})
     return _tagged(response, "home", *_listing_tags(shown))
@@ -100,7 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @public_page
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = Article.objects.published().for_detail().filter(slug=slug).first()
+    article = reading.article(slug)
     if article is None:
         # An old address of a published article: one permanent hop to where it lives now.
         moved = (
@@ -111,7 +73,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if moved is None:
             raise Http404("No such article")
         return HttpResponsePermanentRedirect(moved.article.get_absolute_url())
-    related = list(Article.objects.published().related_to(article))
+    related = reading.related(article)
     response = render(
         request,
         "articles/article_detail.html",
@@ -132,7 +94,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     section = next((s for s in nav_sections() if s.slug == slug), None)
     if section is None:
         raise Http404("No such section")
-    page = _page(request, Article.objects.published().for_listing().filter(section=section))
+    page = _nonempty(reading.section_page(section.pk, _page_number(request)))
     response = render(request, "articles/section_detail.html", {"section": section, "page": page})
     return _tagged(response, f"section:{section.pk}", *_listing_tags(page.items))
 
@@ -141,7 +103,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
-    page = _page(request, Article.objects.published().for_listing().filter(authors=author))
+    page = _nonempty(reading.author_page(author.pk, _page_number(request)))
     response = render(request, "articles/author_detail.html", {"author": author, "page": page})
     return _tagged(response, f"author:{author.pk}", *_listing_tags(page.items))
 
@@ -150,10 +112,7 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page
 def search(request: HttpRequest) -> HttpResponse:
     query = search_engine.clean_query(request.GET.get("q", ""))
-    page = Page(items=[], number=_page_number(request), has_next=False)
-    if query:
-        found = search_engine.search(Article.objects.published().for_search(), query)
-        page = _page(request, found, SEARCH_PAGE_SIZE)
+    page = _nonempty(reading.search_page(query, _page_number(request)))
     for article in page.items:
         article.title_highlighted = search_engine.highlight(article.title, query)
         article.excerpt_highlighted = search_engine.highlight(
@@ -217,7 +176,7 @@ def _preview_response(request: HttpRequest, article: Article, *, banner: str) ->
         "articles/article_detail.html",
         {
             "article": article,
-            "related": Article.objects.published().related_to(article),
+            "related": reading.related(article),
             "json_ld": seo.news_article(article, request),
             "social_image": seo.social_image(article, request),
             "preview_banner": banner,

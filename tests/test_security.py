@@ -439,13 +439,16 @@ class TestDatabaseFailure:
     ):
         section = make_article(slug="cached").section
         assert client.get("/articles/cached/").status_code == 200  # now in the page cache
-        monkeypatch.setattr("articles.models.content.ArticleQuerySet.published", self._boom)
+        from django.db.backends.utils import CursorWrapper
+
+        monkeypatch.setattr(CursorWrapper, "execute", self._boom)
         response = client.get("/articles/cached/")
         assert response.status_code == 200 and response["X-Page-Cache"] == "hit"
         response = client.get(f"/{section.slug}/")
         assert response.status_code == 503
         assert response["Retry-After"] == "30"
         assert "briefly unavailable" in response.content.decode()
+        monkeypatch.undo()
         monkeypatch.setattr("articles.admin.content.ArticleAdmin.get_queryset", self._boom)
         response = admin_client.get("/admin/articles/article/")
         assert response.status_code == 503

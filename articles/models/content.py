@@ -186,6 +186,22 @@ def _rows(data, key: str = "position") -> list[dict]:
     return sorted(data or [], key=lambda row: (row.get(key) or 0, row.get("pk") or 0))
 
 
+def arrange_front_page(articles: list, sections, per_section: int):
+    """The newest of ``articles`` (newest first) leads; the rest go under their sections."""
+    if not articles:
+        return None, []
+    lead = articles[0]
+    by_section: dict[int, list] = {}
+    for article in articles[1:]:
+        by_section.setdefault(article.section_id, []).append(article)
+    groups = [
+        (section, by_section[section.pk][:per_section])
+        for section in sections
+        if by_section.get(section.pk)
+    ]
+    return lead, groups
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self, *, at=None):
         """What readers may see: the one rule, used by every reader-facing page.
@@ -240,49 +256,50 @@ class ArticleQuerySet(models.QuerySet):
             self.for_listing().filter(section_id=article.section_id).exclude(pk=article.pk)[:limit]
         )
 
+    def newest_ids(self, *, section_ids, per_section: int = 4):
+        """The ids of each section's ``per_section`` newest articles, as (id, date) rows.
+
+        One query however large the archive: each section's newest ids by walking its
+        (section, date) index, all in one UNION ALL (SQLite: a window function instead).
+        """
+        if connection.features.supports_slicing_ordering_in_compound:
+            newest = [
+                self.filter(section_id=pk)
+                .order_by("-published_at", "-id")
+                .values_list("id", "published_at")[:per_section]
+                for pk in section_ids
+            ]
+            return newest[0].union(*newest[1:], all=True) if len(newest) > 1 else newest[0]
+        return (
+            self.filter(section_id__in=section_ids)
+            .annotate(
+                row=Window(
+                    RowNumber(),
+                    partition_by=[F("section_id")],
+                    order_by=[F("published_at").desc(), F("id").desc()],
+                )
+            )
+            .filter(row__lte=per_section)
+            .values_list("id", "published_at")
+        )
+
     def front_page(self, *, sections, per_section: int = 4):
         """The lead story and, for each section in menu order, its latest other articles.
 
-        Two queries however large the archive: each section's newest ids by walking its
-        (section, date) index, all in one UNION ALL, then only those rows with their bylines.
-        The newest article overall is the newest of its section, so the lead is among them.
+        Two queries however large the archive: the newest ids of each section, then only
+        those rows with their bylines. The newest article overall is the newest of its
+        section, so the lead is among them.
         """
-        newest = [
-            self.filter(section_id=section.pk)
-            .order_by("-published_at", "-id")
-            .values_list("id", "published_at")[: per_section + 1]
-            for section in sections
-        ]
-        if not newest:
+        if not sections:
             return None, []
-        if connection.features.supports_slicing_ordering_in_compound:
-            rows = newest[0].union(*newest[1:], all=True) if len(newest) > 1 else newest[0]
-            ids = [row[0] for row in rows]
-        else:  # SQLite: a window function picks each section's newest instead
-            ids = list(
-                self.annotate(
-                    row=Window(
-                        RowNumber(),
-                        partition_by=[F("section_id")],
-                        order_by=[F("published_at").desc(), F("id").desc()],
-                    )
-                )
-                .filter(row__lte=per_section + 1)
-                .values_list("id", flat=True)
+        ids = [
+            row[0]
+            for row in self.newest_ids(
+                section_ids=[s.pk for s in sections], per_section=per_section + 1
             )
-        articles = list(self.for_listing().filter(pk__in=ids)) if ids else []
-        if not articles:
-            return None, []
-        lead = articles[0]
-        by_section: dict[int, list] = {}
-        for article in articles[1:]:
-            by_section.setdefault(article.section_id, []).append(article)
-        groups = [
-            (section, by_section[section.pk][:per_section])
-            for section in sections
-            if by_section.get(section.pk)
         ]
-        return lead, groups
+        articles = list(self.for_listing().filter(pk__in=ids)) if ids else []
+        return arrange_front_page(articles, sections, per_section)
 
     def for_detail(self):
         """Everything an article page shows, in one query (relations as JSON arrays)."""

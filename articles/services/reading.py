@@ -1,0 +1,145 @@
+"""What readers' pages ask of the database.
+
+Each question is a queryset built on ``Article.objects.published()``, compiled to SQL
+once per process (models/prepared.py) and then asked again with new values: this slug,
+this section, now. The views stay thin; the query budgets are in tests/test_performance.py.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Subquery
+from django.utils import timezone
+
+from .. import search as search_engine
+from ..models import Article
+from ..models.content import arrange_front_page
+from ..models.prepared import Prepared
+
+PAGE_SIZE = 12
+SEARCH_PAGE_SIZE = 10
+RELATED = 3
+PER_SECTION = 4
+
+
+@dataclass
+class Page:
+    """A page of a list, found without counting the whole list: one row more than a page
+    tells whether there is a next one. Served by the (state, date) indexes."""
+
+    items: list
+    number: int
+    has_next: bool
+
+    def __iter__(self):
+        return iter(self.items)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def _window(queryset, start: int, size: int):
+    """Rows ``start`` to ``start + size`` (one more, to tell whether a next page exists).
+    The ids are found first (an index walk, nothing else computed for the rows skipped),
+    then only those rows are loaded, in the same query."""
+    ids = queryset.values("pk")[start : start + size + 1]
+    return queryset.filter(pk__in=Subquery(ids))
+
+
+def _page(prepared: Prepared, number: int, size: int, **values) -> Page:
+    rows = prepared.fetch((number - 1) * size, size, now=timezone.now(), **values)
+    return Page(items=rows[:size], number=number, has_next=len(rows) > size)
+
+
+_article = Prepared(
+    lambda now, slug: Article.objects.published(at=now).for_detail().filter(slug=slug)[:1]
+)
+
+_related = Prepared(
+    lambda now, section_id, article_id: Article.objects.published(at=now).related_to(
+        Article(pk=article_id, section_id=section_id), limit=RELATED
+    )
+)
+
+_newest_ids = Prepared(
+    lambda *section_ids, now: Article.objects.published(at=now).newest_ids(
+        section_ids=section_ids, per_section=PER_SECTION + 1
+    )
+)
+
+_cards_by_id = Prepared(
+    lambda count, **ids: Article.objects.for_listing().filter(pk__in=list(ids.values()))
+)
+
+_section_page = Prepared(
+    lambda start, size, now, section_id: _window(
+        Article.objects.published(at=now).for_listing().filter(section_id=section_id),
+        start,
+        size,
+    )
+)
+
+_author_page = Prepared(
+    lambda start, size, now, author_id: _window(
+        Article.objects.published(at=now).for_listing().filter(authors=author_id), start, size
+    )
+)
+
+_search_page = Prepared(
+    lambda start, size, now, words: _window(
+        search_engine.ranked(Article.objects.published(at=now).for_search(), words),
+        start,
+        size,
+    )
+)
+
+
+def article(slug: str) -> Article | None:
+    """The published article at ``slug``, with everything its page shows."""
+    rows = _article.fetch(now=timezone.now(), slug=slug)
+    return rows[0] if rows else None
+
+
+def related(article: Article) -> list[Article]:
+    """A few of the latest other articles from the same section."""
+    if article.section_id is None:
+        return []
+    return _related.fetch(now=timezone.now(), section_id=article.section_id, article_id=article.pk)
+
+
+def front_page(sections) -> tuple[Article | None, list]:
+    """The lead story and each section's latest other articles, in two queries."""
+    if not sections:
+        return None, []
+    rows = _newest_ids.fetch(*(s.pk for s in sections), now=timezone.now())
+    ids = {f"id{i}": row[0] for i, row in enumerate(rows)}
+    # The rows were published a moment ago; they are not filtered again, so the two
+    # queries agree even if an article expires between them.
+    articles = _cards_by_id.fetch(len(ids), **ids) if ids else []
+    return arrange_front_page(articles, sections, PER_SECTION)
+
+
+def section_page(section_id: int, number: int) -> Page:
+    return _page(_section_page, number, PAGE_SIZE, section_id=section_id)
+
+
+def author_page(author_id: int, number: int) -> Page:
+    return _page(_author_page, number, PAGE_SIZE, author_id=author_id)
+
+
+def search_page(query: str, number: int) -> Page:
+    """Published articles matching ``query``, best first; an empty page for no terms."""
+    words = search_engine.terms(query)
+    if not words:
+        return Page(items=[], number=number, has_next=False)
+    return _page(_search_page, number, SEARCH_PAGE_SIZE, words=" ".join(words))

@@ -1,0 +1,141 @@
+"""Reader queries compiled once (articles/models/prepared.py) give exactly what the ORM
+gives, for every value, and refuse to bind what they cannot bind safely."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from articles.models import Article
+from articles.models.prepared import Prepared
+from articles.services import reading
+
+from .factories import make_article, make_author, make_section
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def archive():
+    """Two sections, three authors, 30 live articles an hour apart, plus one of each
+    hidden kind: a draft, a future one, an expired one and one under embargo."""
+    now = timezone.now()
+    tech, science = make_section(name="Tech", slug="tech"), make_section(slug="science")
+    ann, bob, cy = (make_author(name=n, slug=n.lower()) for n in ("Ann", "Bob", "Cy"))
+    for n in range(30):
+        make_article(
+            slug=f"story-{n}",
+            title=f"Battery story {n}" if n % 2 else f"Climate story {n}",
+            section=tech if n % 3 else science,
+            authors=[ann, bob] if n % 2 else [cy],
+            published_at=now - timedelta(hours=n + 1),
+            takeaways=[f"Point {n}."],
+            sources=[{"name": "Reuters", "relation": "wire reporting"}],
+        )
+    make_article(slug="draft", status=Article.Status.DRAFT, section=tech, authors=[ann])
+    make_article(slug="future", section=tech, authors=[ann], published_at=now + timedelta(hours=1))
+    make_article(
+        slug="expired",
+        section=tech,
+        authors=[ann],
+        published_at=now - timedelta(days=2),
+        expires_at=now - timedelta(days=1),
+    )
+    make_article(slug="embargo", section=tech, authors=[ann], embargo_until=now + timedelta(1))
+    return {"tech": tech, "science": science, "ann": ann, "cy": cy}
+
+
+def _ids(rows):
+    return [row.pk for row in rows]
+
+
+def test_the_article_query_is_compiled_once_and_bound_to_each_slug(archive):
+    assert reading._article.is_prepared(now=timezone.now(), slug="story-1")
+    for slug in ("story-0", "story-7", "story-29"):
+        found = reading.article(slug)
+        expected = Article.objects.published().for_detail().get(slug=slug)
+        assert (found.pk, found.title, found.section.name) == (
+            expected.pk,
+            expected.title,
+            expected.section.name,
+        )
+        assert [a.name for a in found.byline_authors()] == [
+            a.name for a in expected.byline_authors()
+        ]
+        assert [t.text for t in found.takeaway_list()] == [t.text for t in expected.takeaway_list()]
+    for hidden in ("draft", "future", "expired", "embargo", "nothing", "story-1' OR '1'='1"):
+        assert reading.article(hidden) is None
+
+
+def test_listing_pages_match_the_orm_at_every_offset(archive):
+    tech, ann = archive["tech"], archive["ann"]
+    live = Article.objects.published().for_listing()
+    for number in (1, 2, 3):
+        start = (number - 1) * reading.PAGE_SIZE
+        page = reading.section_page(tech.pk, number)
+        expected = list(live.filter(section=tech)[start : start + reading.PAGE_SIZE])
+        assert _ids(page.items) == _ids(expected)
+        page = reading.author_page(ann.pk, number)
+        expected = list(live.filter(authors=ann)[start : start + reading.PAGE_SIZE])
+        assert _ids(page.items) == _ids(expected)
+    assert reading.section_page(tech.pk, 1).has_next
+    assert not reading.author_page(archive["cy"].pk, 2).has_next
+
+
+def test_front_page_and_related_match_the_orm(archive):
+    sections = [archive["tech"], archive["science"]]
+    lead, groups = reading.front_page(sections)
+    orm_lead, orm_groups = Article.objects.published().front_page(sections=sections)
+    assert lead.pk == orm_lead.pk
+    assert [(s.pk, _ids(items)) for s, items in groups] == [
+        (s.pk, _ids(items)) for s, items in orm_groups
+    ]
+    story = Article.objects.get(slug="story-4")
+    assert _ids(reading.related(story)) == _ids(Article.objects.published().related_to(story))
+
+
+def test_search_matches_the_orm_and_is_compiled_on_postgresql(archive):
+    from articles import search
+
+    page = reading.search_page("battery", 1)
+    expected = search.search(Article.objects.published().for_search(), "battery")
+    assert _ids(page.items) == _ids(expected[: reading.SEARCH_PAGE_SIZE])
+    assert page.items and all("Battery" in a.title for a in page.items)
+    prepared = reading._search_page.is_prepared(0, 10, now=timezone.now(), words="battery")
+    assert prepared == (connection.vendor == "postgresql")
+
+
+def test_a_new_time_is_bound_too(archive):
+    """``now`` is a parameter: an article that goes live later is found then."""
+    later = make_article(slug="later", section=archive["tech"], authors=[archive["ann"]])
+    Article.objects.filter(pk=later.pk).update(published_at=timezone.now() + timedelta(hours=2))
+    fetch = reading._article.fetch
+    assert fetch(now=timezone.now(), slug="later") == []
+    assert _ids(fetch(now=timezone.now() + timedelta(hours=3), slug="later")) == [later.pk]
+
+
+def test_values_that_would_change_the_sql_are_not_bound(archive):
+    """A lookup that wraps its value (icontains) or a value that is not a plain scalar
+    cannot be bound: the query runs through the ORM each time, with the right answer."""
+    wrapped = Prepared(lambda word: Article.objects.filter(title__icontains=word))
+    assert not wrapped.is_prepared(word="battery")
+    assert len(wrapped.fetch(word="battery")) == 15
+    assert len(wrapped.fetch(word="climate")) == 15
+
+    flag = Prepared(lambda live: Article.objects.filter(status="published" if live else "draft"))
+    assert not flag.is_prepared(live=True)
+    assert len(flag.fetch(live=False)) == 1
+
+    unused = Prepared(lambda slug: Article.objects.filter(status="draft"))
+    assert not unused.is_prepared(slug="x")
+
+
+def test_shapes_are_kept_apart(archive):
+    newest = Prepared(
+        lambda limit, section_id: Article.objects.filter(section_id=section_id)[:limit]
+    )
+    tech = archive["tech"].pk
+    assert len(newest.fetch(2, section_id=tech)) == 2
+    assert len(newest.fetch(5, section_id=tech)) == 5
+    assert len(newest.fetch(2, section_id=tech)) == 2
