@@ -5,6 +5,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from . import text
 from .models import Article, Author, Section
 
 FEED_SIZE = 30
@@ -59,9 +60,7 @@ class MagazineFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item: Article) -> str:
-        from .templatetags.magazine import join_names
-
-        return join_names(item.byline_authors())
+        return text.join_names(item.byline_authors())
 
     def item_categories(self, item: Article):
         return [item.section.name] if item.section else []

@@ -112,3 +112,11 @@ def count_words(html: str) -> int:
 def reading_minutes(words: int, words_per_minute: int) -> int:
     """Whole minutes to read ``words``, never less than one."""
     return max(1, math.ceil(words / words_per_minute))
+
+
+def join_names(names) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    names = [str(n) for n in names]
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"

@@ -129,6 +129,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "page_number": page.number,
             "has_next": page.has_next,
             "has_previous": page.has_previous,
+            "page_size": reading.SEARCH_PAGE_SIZE,
         },
     )
     return _tagged(response, "search", *_listing_tags(page.items))

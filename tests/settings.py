@@ -2,6 +2,8 @@
 
 import os
 
+import jinja2
+
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 
 from magazine.settings import *  # noqa: F403
@@ -35,4 +37,6 @@ LOGGING = {
         "django.template": {"level": "DEBUG", "filters": ["missing_variable"]},
     },
 }
-TEMPLATES[0]["OPTIONS"]["debug"] = True
+TEMPLATES[1]["OPTIONS"]["debug"] = True
+# In readers' (Jinja2) templates, an undefined variable is an error too.
+TEMPLATES[0]["OPTIONS"]["undefined"] = jinja2.StrictUndefined

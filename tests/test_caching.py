@@ -198,3 +198,24 @@ def test_unrelated_purges_keep_a_page_and_a_lost_counter_never_serves_stale(clie
     cache.delete(caching.PURGES)  # the counter is evicted...
     caching.purge(f"article:{site['other'].pk}")  # ...and the page's own tag is purged
     assert not _hit(client, "/articles/other/")
+
+
+def test_the_redis_cache_reuses_one_client_per_pool():
+    """magazine.cache: one redis.Redis per pool, not one per call; the cache still works."""
+    import redis
+
+    from magazine.cache import ReusedClientRedisCache
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/8").ping()
+    except redis.ConnectionError:
+        pytest.skip("needs Redis on 127.0.0.1:6379")
+    cache = ReusedClientRedisCache("redis://127.0.0.1:6379/8", {"KEY_PREFIX": "reuse-test"})
+    cache.set("a", {"x": 1})
+    cache.set_many({"b": 2, "c": 3})
+    assert cache.get("a") == {"x": 1}
+    assert cache.get_many(["b", "c"]) == {"b": 2, "c": 3}
+    assert cache.incr("b") == 3
+    assert cache._cache.get_client(write=True) is cache._cache.get_client(write=False)
+    cache.delete_many(["a", "b", "c"])
+    assert cache.get("a") is None

@@ -2,6 +2,7 @@
 takeaways and sources."""
 
 import json
+from dataclasses import dataclass
 from datetime import UTC
 
 from django.conf import settings
@@ -19,12 +20,12 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import JSONObject, RowNumber
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_prose_editor.fields import ProseEditorField
 
 from .. import caching, text
+from ..links import url
 
 # Cached list of sections shown in every page's navigation.
 NAV_CACHE_KEY = "magazine:nav-sections"
@@ -100,7 +101,7 @@ class Section(models.Model):
         transaction.on_commit(lambda: caching.purge(*tags))
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:section-detail", kwargs={"slug": self.slug})
+        return url("articles:section-detail", self.slug)
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
@@ -142,7 +143,23 @@ class Author(models.Model):
         transaction.on_commit(lambda: caching.purge(f"author:{self.pk}"))
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:author-detail", kwargs={"slug": self.slug})
+        return url("articles:author-detail", self.slug)
+
+
+@dataclass(frozen=True, slots=True)
+class BylineAuthor:
+    """An author as a byline shows them, read from an article query's JSON: cheaper than
+    a model instance, and all a reader's page needs (name and address)."""
+
+    pk: int
+    name: str
+    slug: str
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return url("articles:author-detail", self.slug)
 
 
 class _JSONRows(JSONField):
@@ -344,6 +361,7 @@ _LIVE = [ArticleStatus.PUBLISHED, ArticleStatus.SCHEDULED]
 class Article(models.Model):
     Status = ArticleStatus
     Type = ArticleType
+    _byline = None  # the byline read from byline_data, once
 
     # States in which readers may see the article once its time has come.
     LIVE_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
@@ -531,7 +549,7 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:article-detail", kwargs={"slug": self.slug})
+        return url("articles:article-detail", self.slug)
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
@@ -578,13 +596,16 @@ class Article(models.Model):
             and self.published_at <= timezone.now()
         )
 
-    def byline_authors(self) -> list[Author]:
-        """Authors in byline order: from the query's JSON when loaded for reading."""
+    def byline_authors(self) -> list["Author | BylineAuthor"]:
+        """Authors in byline order: from the query's JSON when loaded for reading (as
+        BylineAuthor, read once per article), else from the byline rows."""
         if hasattr(self, "byline_data"):
-            return [
-                Author(pk=row["author_id"], name=row["name"], slug=row["slug"])
-                for row in _rows(self.byline_data)
-            ]
+            if self._byline is None:
+                self._byline = [
+                    BylineAuthor(pk=row["author_id"], name=row["name"], slug=row["slug"])
+                    for row in _rows(self.byline_data)
+                ]
+            return self._byline
         return [b.author for b in sorted(self.bylines.all(), key=lambda b: (b.position, b.pk))]
 
     def takeaway_list(self) -> list["Takeaway"]:

@@ -21,6 +21,10 @@ bound safely: that query is then simply built and run by the ORM every time, and
 ``is_prepared`` says so. Values that change the SQL on purpose (a page's offset, a count)
 are passed as ``shape``: each shape is compiled once, and the most recent
 ``MAX_SHAPES`` are kept.
+
+On PostgreSQL the server may also keep its plan for a query it has been sent several
+times (settings: DATABASE_PREPARED_STATEMENTS); ``server_prepared=False`` asks it to plan
+that query for its values every time instead.
 """
 
 import copy
@@ -28,6 +32,7 @@ import datetime
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -97,9 +102,25 @@ def _compile(queryset: QuerySet):
     return compiler, sql, tuple(params)
 
 
+@contextmanager
+def _plan_each_time(connection):
+    """PostgreSQL plans this query for its values each time (no server-side prepared
+    statement), where a generic plan would be poor: how many rows a search term matches
+    decides whether an index on the words or on the dates is the better way in."""
+    connection.ensure_connection()
+    raw = connection.connection
+    previous = getattr(raw, "prepare_threshold", None)
+    raw.prepare_threshold = None
+    try:
+        yield
+    finally:
+        raw.prepare_threshold = previous
+
+
 class Prepared:
-    def __init__(self, build: Callable[..., QuerySet]):
+    def __init__(self, build: Callable[..., QuerySet], *, server_prepared: bool = True):
         self.build = build
+        self.server_prepared = server_prepared
         self._plans: OrderedDict[tuple, _Plan | None] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -114,8 +135,14 @@ class Prepared:
                 self._plans[key] = plan
                 while len(self._plans) > MAX_SHAPES:
                     self._plans.popitem(last=False)
+        if self.server_prepared or connection.vendor != "postgresql":
+            return self._run(plan, connection, shape, values)
+        with _plan_each_time(connection):
+            return self._run(plan, connection, shape, values)
+
+    def _run(self, plan: _Plan | None, connection, shape: tuple, values: dict) -> list:
         if plan is None:
-            return list(self.build(*shape, **values).using(using))
+            return list(self.build(*shape, **values).using(connection.alias))
         return list(plan.bind(connection, values))
 
     def is_prepared(self, *shape: Hashable, using: str = DEFAULT_DB_ALIAS, **values) -> bool:

@@ -100,7 +100,8 @@ _search_page = Prepared(
         search_engine.ranked(Article.objects.published(at=now).for_search(), words),
         start,
         size,
-    )
+    ),
+    server_prepared=False,
 )
 
 
