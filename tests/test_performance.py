@@ -74,6 +74,12 @@ def test_reader_filters_are_backed_by_indexes():
     indexed = {tuple(index.fields) for index in Article._meta.indexes}
     assert ("-published_at", "-id") in indexed
     assert ("section", "-published_at", "-id") in indexed
+    # An author's page walks its bylines by date (the date copied there by triggers).
+    from articles.models import Byline
+
+    assert ("author", "-published_at", "-article") in {
+        tuple(index.fields) for index in Byline._meta.indexes
+    }
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL query plans")

@@ -665,11 +665,20 @@ class Byline(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
     position = models.PositiveSmallIntegerField(default=0)
+    # A copy of the article's publication date, so that an author's page walks one index
+    # (author, date) and stops after a page, however large the archive. Database triggers
+    # (migration 0011) keep it equal to the article's on every write, whatever makes it.
+    published_at = models.DateTimeField(null=True, editable=False)
 
     class Meta:
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["article", "author"], name="byline_author_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["author", "-published_at", "-article"], name="byline_author_pub_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -89,11 +89,20 @@ _section_page = Prepared(
     )
 )
 
-_author_page = Prepared(
-    lambda start, size, now, author_id: _window(
-        Article.objects.published(at=now).for_listing().filter(authors=author_id), start, size
+
+def _author_window(start: int, size: int, now, author_id: int):
+    """An author's page. The ids are found by walking the byline's (author, date) index
+    from now backwards, which stops after a page however many articles the author has."""
+    ids = (
+        Article.objects.published(at=now)
+        .filter(bylines__author_id=author_id, bylines__published_at__lte=now)
+        .order_by("-bylines__published_at", "-bylines__article_id")
+        .values("pk")[start : start + size + 1]
     )
-)
+    return Article.objects.for_listing().filter(pk__in=Subquery(ids))
+
+
+_author_page = Prepared(_author_window)
 
 _search_page = Prepared(
     lambda start, size, now, words: _window(
