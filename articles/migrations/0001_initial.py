@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,149 +14,413 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(help_text="The article's web address; filled from the title.", max_length=200, unique=True)),
-                ('standfirst', models.TextField(blank=True, help_text='One or two sentences under the headline that say why the story matters.', max_length=400)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('review', 'In review'), ('scheduled', 'Scheduled'), ('published', 'Published'), ('archived', 'Archived')], db_index=True, default='draft', max_length=20)),
-                ('published_at', models.DateTimeField(blank=True, help_text='When readers first see it. A scheduled article goes live at this time.', null=True, verbose_name='publication date')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='last updated')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('article_type', models.CharField(choices=[('reporting', 'Reporting'), ('analysis', 'Analysis'), ('commentary', 'Commentary'), ('opinion', 'Opinion'), ('review', 'Review'), ('sponsored', 'Sponsored')], default='reporting', help_text='Tells readers what kind of work this is, on the source line.', max_length=20, verbose_name='type')),
-                ('hero_image', models.ImageField(blank=True, upload_to='heroes/', verbose_name='hero image')),
-                ('hero_alt', models.CharField(blank=True, help_text='Describes the image for readers who cannot see it.', max_length=300, verbose_name='alt text')),
-                ('hero_credit', models.CharField(blank=True, help_text='Who made the image, e.g. Photo: ESA.', max_length=200, verbose_name='credit')),
-                ('hero_caption', models.CharField(blank=True, max_length=300, verbose_name='caption')),
-                ('body', models.TextField(blank=True, help_text='Use Heading 2 for subheadings and a quote block for a pull quote.')),
-                ('takeaways_position', models.PositiveSmallIntegerField(blank=True, help_text='How many body blocks (paragraphs, subheadings, quotes, lists) come before the Key Takeaways box. Leave blank to show it after the body.', null=True, verbose_name='takeaways after block')),
-                ('word_count', models.PositiveIntegerField(default=0, editable=False)),
-                ('reading_time', models.PositiveSmallIntegerField(default=1, editable=False, verbose_name='reading time (minutes)')),
-                ('reading_time_override', models.PositiveSmallIntegerField(blank=True, help_text='Leave blank to compute it from the body.', null=True, verbose_name='reading time override (minutes)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="The article's web address; filled from the title.",
+                        max_length=200,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "standfirst",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two sentences under the headline that say why the story matters.",
+                        max_length=400,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("review", "In review"),
+                            ("scheduled", "Scheduled"),
+                            ("published", "Published"),
+                            ("archived", "Archived"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When readers first see it. A scheduled article goes live at this time.",
+                        null=True,
+                        verbose_name="publication date",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="last updated")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "article_type",
+                    models.CharField(
+                        choices=[
+                            ("reporting", "Reporting"),
+                            ("analysis", "Analysis"),
+                            ("commentary", "Commentary"),
+                            ("opinion", "Opinion"),
+                            ("review", "Review"),
+                            ("sponsored", "Sponsored"),
+                        ],
+                        default="reporting",
+                        help_text="Tells readers what kind of work this is, on the source line.",
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "hero_image",
+                    models.ImageField(blank=True, upload_to="heroes/", verbose_name="hero image"),
+                ),
+                (
+                    "hero_alt",
+                    models.CharField(
+                        blank=True,
+                        help_text="Describes the image for readers who cannot see it.",
+                        max_length=300,
+                        verbose_name="alt text",
+                    ),
+                ),
+                (
+                    "hero_credit",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who made the image, e.g. Photo: ESA.",
+                        max_length=200,
+                        verbose_name="credit",
+                    ),
+                ),
+                (
+                    "hero_caption",
+                    models.CharField(blank=True, max_length=300, verbose_name="caption"),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        blank=True,
+                        help_text="Use Heading 2 for subheadings and a quote block for a pull quote.",
+                    ),
+                ),
+                (
+                    "takeaways_position",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="How many body blocks (paragraphs, subheadings, quotes, lists) come before the Key Takeaways box. Leave blank to show it after the body.",
+                        null=True,
+                        verbose_name="takeaways after block",
+                    ),
+                ),
+                ("word_count", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "reading_time",
+                    models.PositiveSmallIntegerField(
+                        default=1, editable=False, verbose_name="reading time (minutes)"
+                    ),
+                ),
+                (
+                    "reading_time_override",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Leave blank to compute it from the body.",
+                        null=True,
+                        verbose_name="reading time override (minutes)",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_at', '-id'],
+                "ordering": ["-published_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Section',
+            name="Section",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='As readers see it, e.g. Tech.', max_length=60, unique=True)),
-                ('slug', models.SlugField(help_text="The section's web address: /tech/ for Tech.", max_length=60, unique=True)),
-                ('description', models.TextField(blank=True, help_text="One or two sentences shown on the section's page.")),
-                ('order', models.PositiveSmallIntegerField(default=0, help_text='Sections are listed by this number, lowest first.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="As readers see it, e.g. Tech.", max_length=60, unique=True
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="The section's web address: /tech/ for Tech.",
+                        max_length=60,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True, help_text="One or two sentences shown on the section's page."
+                    ),
+                ),
+                (
+                    "order",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Sections are listed by this number, lowest first."
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'name'],
+                "ordering": ["order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Author',
+            name="Author",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='As printed in bylines.', max_length=120)),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('role', models.CharField(blank=True, help_text='Role or title, e.g. Science correspondent.', max_length=120)),
-                ('bio', models.TextField(blank=True, help_text='A short biography, in plain text.')),
-                ('photo', models.ImageField(blank=True, upload_to='authors/')),
-                ('user', models.OneToOneField(blank=True, help_text='The account this author signs in with, if any.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='author', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(help_text="As printed in bylines.", max_length=120)),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        help_text="Role or title, e.g. Science correspondent.",
+                        max_length=120,
+                    ),
+                ),
+                (
+                    "bio",
+                    models.TextField(blank=True, help_text="A short biography, in plain text."),
+                ),
+                ("photo", models.ImageField(blank=True, upload_to="authors/")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The account this author signs in with, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="author",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Byline',
+            name="Byline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bylines', to='articles.article')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bylines', to='articles.author')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bylines",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bylines",
+                        to="articles.author",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.AddField(
-            model_name='article',
-            name='authors',
-            field=models.ManyToManyField(related_name='articles', through='articles.Byline', to='articles.author'),
+            model_name="article",
+            name="authors",
+            field=models.ManyToManyField(
+                related_name="articles", through="articles.Byline", to="articles.author"
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='section',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='articles', to='articles.section'),
+            model_name="article",
+            name="section",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="articles",
+                to="articles.section",
+            ),
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='Who did the underlying work, e.g. Reuters.', max_length=200)),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='link')),
-                ('relation', models.CharField(help_text='What they did: original reporting, wire reporting, peer-reviewed study.', max_length=120)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sources', to='articles.article')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Who did the underlying work, e.g. Reuters.", max_length=200
+                    ),
+                ),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="link")),
+                (
+                    "relation",
+                    models.CharField(
+                        help_text="What they did: original reporting, wire reporting, peer-reviewed study.",
+                        max_length=120,
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sources",
+                        to="articles.article",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Takeaway',
+            name="Takeaway",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=400)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='takeaways', to='articles.article')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.CharField(max_length=400)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="takeaways",
+                        to="articles.article",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='byline',
-            constraint=models.UniqueConstraint(fields=('article', 'author'), name='byline_author_once'),
+            model_name="byline",
+            constraint=models.UniqueConstraint(
+                fields=("article", "author"), name="byline_author_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['status', '-published_at'], name='article_status_pub_idx'),
+            model_name="article",
+            index=models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['section', 'status', '-published_at'], name='article_section_idx'),
+            model_name="article",
+            index=models.Index(
+                fields=["section", "status", "-published_at"], name="article_section_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'review', 'scheduled', 'published', 'archived'])), name='article_status_valid'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["draft", "review", "scheduled", "published", "archived"])
+                ),
+                name="article_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('article_type__in', ['reporting', 'analysis', 'commentary', 'opinion', 'review', 'sponsored'])), name='article_type_valid'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "article_type__in",
+                        ["reporting", "analysis", "commentary", "opinion", "review", "sponsored"],
+                    )
+                ),
+                name="article_type_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['published', 'scheduled']), _negated=True), ('published_at__isnull', False), _connector='OR'), name='article_live_has_date'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["published", "scheduled"]), _negated=True),
+                    ("published_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="article_live_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['published', 'scheduled']), _negated=True), ('section__isnull', False), _connector='OR'), name='article_live_has_section'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["published", "scheduled"]), _negated=True),
+                    ("section__isnull", False),
+                    _connector="OR",
+                ),
+                name="article_live_has_section",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('reading_time_override__isnull', True), ('reading_time_override__gte', 1), _connector='OR'), name='article_reading_override_positive'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("reading_time_override__isnull", True),
+                    ("reading_time_override__gte", 1),
+                    _connector="OR",
+                ),
+                name="article_reading_override_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('slug', ''), _negated=True), name='article_slug_not_empty'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("slug", ""), _negated=True), name="article_slug_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='source',
-            constraint=models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='source_name_not_empty'),
+            model_name="source",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("name", ""), _negated=True), name="source_name_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='takeaway',
-            constraint=models.CheckConstraint(condition=models.Q(('text', ''), _negated=True), name='takeaway_text_not_empty'),
+            model_name="takeaway",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("text", ""), _negated=True), name="takeaway_text_not_empty"
+            ),
         ),
     ]

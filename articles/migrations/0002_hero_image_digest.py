@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0001_initial'),
+        ("articles", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='hero_image_digest',
+            model_name="article",
+            name="hero_image_digest",
             field=models.CharField(blank=True, editable=False, max_length=64),
         ),
     ]

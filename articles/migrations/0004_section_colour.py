@@ -5,28 +5,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0003_article_search_index'),
+        ("articles", "0003_article_search_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='section',
-            name='colour',
-            field=models.CharField(choices=[('red', 'Red'), ('blue', 'Blue'), ('green', 'Green'), ('purple', 'Purple'), ('orange', 'Orange'), ('teal', 'Teal')], default='red', help_text="The accent colour of the section's label and pages.", max_length=10),
+            model_name="section",
+            name="colour",
+            field=models.CharField(
+                choices=[
+                    ("red", "Red"),
+                    ("blue", "Blue"),
+                    ("green", "Green"),
+                    ("purple", "Purple"),
+                    ("orange", "Orange"),
+                    ("teal", "Teal"),
+                ],
+                default="red",
+                help_text="The accent colour of the section's label and pages.",
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='section',
-            name='slug',
-            field=models.SlugField(help_text="The section's web address: /tech/ for Tech.", max_length=60, unique=True, validators=[articles.models.validate_section_slug]),
+            model_name="section",
+            name="slug",
+            field=models.SlugField(
+                help_text="The section's web address: /tech/ for Tech.",
+                max_length=60,
+                unique=True,
+                validators=[articles.models.validate_section_slug],
+            ),
         ),
         migrations.AddConstraint(
-            model_name='section',
-            constraint=models.CheckConstraint(condition=models.Q(('slug__in', ('admin', 'articles', 'authors', 'feeds', 'media', 'search', 'static', 'sitemap', 'healthz', 'preview', 'corrections')), _negated=True), name='section_slug_not_reserved'),
+            model_name="section",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "slug__in",
+                        (
+                            "admin",
+                            "articles",
+                            "authors",
+                            "feeds",
+                            "media",
+                            "search",
+                            "static",
+                            "sitemap",
+                            "healthz",
+                            "preview",
+                            "corrections",
+                        ),
+                    ),
+                    _negated=True,
+                ),
+                name="section_slug_not_reserved",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='section',
-            constraint=models.CheckConstraint(condition=models.Q(('slug', ''), _negated=True), name='section_slug_not_empty'),
+            model_name="section",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("slug", ""), _negated=True), name="section_slug_not_empty"
+            ),
         ),
     ]

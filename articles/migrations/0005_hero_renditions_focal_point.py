@@ -19,45 +19,75 @@ def fill_dimensions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0004_section_colour'),
+        ("articles", "0004_section_colour"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='hero_focal_x',
-            field=models.FloatField(default=0.5, help_text='0 is the left edge, 1 the right: crops keep this point in view.', validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)], verbose_name='focal point (across)'),
+            model_name="article",
+            name="hero_focal_x",
+            field=models.FloatField(
+                default=0.5,
+                help_text="0 is the left edge, 1 the right: crops keep this point in view.",
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    django.core.validators.MaxValueValidator(1),
+                ],
+                verbose_name="focal point (across)",
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='hero_focal_y',
-            field=models.FloatField(default=0.5, help_text='0 is the top edge, 1 the bottom.', validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)], verbose_name='focal point (down)'),
+            model_name="article",
+            name="hero_focal_y",
+            field=models.FloatField(
+                default=0.5,
+                help_text="0 is the top edge, 1 the bottom.",
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    django.core.validators.MaxValueValidator(1),
+                ],
+                verbose_name="focal point (down)",
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='hero_height',
+            model_name="article",
+            name="hero_height",
             field=models.PositiveIntegerField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='article',
-            name='hero_renditions',
+            model_name="article",
+            name="hero_renditions",
             field=models.JSONField(blank=True, default=dict, editable=False),
         ),
         migrations.AddField(
-            model_name='article',
-            name='hero_width',
+            model_name="article",
+            name="hero_width",
             field=models.PositiveIntegerField(blank=True, editable=False, null=True),
         ),
         migrations.AlterField(
-            model_name='article',
-            name='hero_image',
-            field=models.ImageField(blank=True, height_field='hero_height', help_text='JPEG, PNG, WebP or AVIF. It is re-encoded and stripped of location data.', upload_to='heroes/', verbose_name='hero image', width_field='hero_width'),
+            model_name="article",
+            name="hero_image",
+            field=models.ImageField(
+                blank=True,
+                height_field="hero_height",
+                help_text="JPEG, PNG, WebP or AVIF. It is re-encoded and stripped of location data.",
+                upload_to="heroes/",
+                verbose_name="hero image",
+                width_field="hero_width",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('hero_focal_x__gte', 0), ('hero_focal_x__lte', 1), ('hero_focal_y__gte', 0), ('hero_focal_y__lte', 1)), name='article_focal_point_in_image'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("hero_focal_x__gte", 0),
+                    ("hero_focal_x__lte", 1),
+                    ("hero_focal_y__gte", 0),
+                    ("hero_focal_y__lte", 1),
+                ),
+                name="article_focal_point_in_image",
+            ),
         ),
         migrations.RunPython(fill_dimensions, migrations.RunPython.noop),
     ]

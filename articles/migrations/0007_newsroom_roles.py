@@ -7,15 +7,26 @@ permissions exactly as listed here.
 from django.db import migrations
 
 WRITER = [
-    "articles.add_article", "articles.change_article", "articles.view_article",
-    "articles.add_byline", "articles.change_byline", "articles.delete_byline",
+    "articles.add_article",
+    "articles.change_article",
+    "articles.view_article",
+    "articles.add_byline",
+    "articles.change_byline",
+    "articles.delete_byline",
     "articles.view_byline",
-    "articles.add_takeaway", "articles.change_takeaway", "articles.delete_takeaway",
+    "articles.add_takeaway",
+    "articles.change_takeaway",
+    "articles.delete_takeaway",
     "articles.view_takeaway",
-    "articles.add_source", "articles.change_source", "articles.delete_source",
+    "articles.add_source",
+    "articles.change_source",
+    "articles.delete_source",
     "articles.view_source",
-    "articles.view_section", "articles.view_author", "articles.view_revision",
-    "articles.view_articleevent", "articles.view_correction",
+    "articles.view_section",
+    "articles.view_author",
+    "articles.view_revision",
+    "articles.view_articleevent",
+    "articles.view_correction",
 ]
 EDITOR = ["articles.*"]  # every permission of the magazine's own app
 ADMINISTRATOR = ["*"]  # everything, users and roles included
@@ -38,8 +49,10 @@ def create_roles(apps, schema_editor):
         chosen = []
         for permission in everything:
             label = f"{permission.content_type.app_label}.{permission.codename}"
-            if "*" in wanted or label in wanted or (
-                f"{permission.content_type.app_label}.*" in wanted
+            if (
+                "*" in wanted
+                or label in wanted
+                or (f"{permission.content_type.app_label}.*" in wanted)
             ):
                 chosen.append(permission)
         group.permissions.set(chosen)

@@ -5,31 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0008_section_index'),
+        ("articles", "0008_section_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='article',
-            name='article_status_pub_idx',
+            model_name="article",
+            name="article_status_pub_idx",
         ),
         migrations.RemoveIndex(
-            model_name='article',
-            name='article_section_idx',
+            model_name="article",
+            name="article_section_idx",
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['-published_at', '-id'], name='article_pub_idx'),
+            model_name="article",
+            index=models.Index(fields=["-published_at", "-id"], name="article_pub_idx"),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['section', '-published_at', '-id'], name='article_section_idx'),
+            model_name="article",
+            index=models.Index(
+                fields=["section", "-published_at", "-id"], name="article_section_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['status'], name='article_status_idx'),
+            model_name="article",
+            index=models.Index(fields=["status"], name="article_status_idx"),
         ),
     ]
