@@ -3,14 +3,18 @@
 from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from .models import Article, Author, Section
+from .services.reading import SITEMAP_PAGE_SIZE
 
 
 class ArticleSitemap(Sitemap):
-    limit = 5000
+    """Counts the pages for the sitemap index; the pages themselves are served from plain
+    values by views.articles_sitemap."""
+
+    limit = SITEMAP_PAGE_SIZE
 
     def items(self):
         return (
@@ -20,18 +24,27 @@ class ArticleSitemap(Sitemap):
     def lastmod(self, item: Article):
         return item.updated_at
 
+    def get_latest_lastmod(self):
+        """For the index: asked of the database, where Django's default would load every
+        published article to take the latest."""
+        return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
 
-def _last_update(**match):
-    """The newest published article's update time, for a section or author row."""
-    return Subquery(
-        Article.objects.published().filter(**match).order_by("-updated_at").values("updated_at")[:1]
-    )
+
+def _last_published(queryset, date: str):
+    """The newest publication among ``queryset``'s live articles: a section's or author's
+    page changes when an article is added to it. One short index walk per row (the
+    (section, date) and (author, date) indexes); the latest edit would need a scan."""
+    return Subquery(queryset.order_by(f"-{date}").values(date)[:1])
 
 
 class SectionSitemap(Sitemap):
     def items(self):
         return (
-            Section.objects.annotate(last=_last_update(section=OuterRef("pk")))
+            Section.objects.annotate(
+                last=_last_published(
+                    Article.objects.published().filter(section=OuterRef("pk")), "published_at"
+                )
+            )
             .filter(last__isnull=False)
             .order_by("order", "name")
         )
@@ -45,7 +58,14 @@ class AuthorSitemap(Sitemap):
 
     def items(self):
         return (
-            Author.objects.annotate(last=_last_update(bylines__author=OuterRef("pk")))
+            Author.objects.annotate(
+                last=_last_published(
+                    Article.objects.published().filter(
+                        bylines__author=OuterRef("pk"), bylines__published_at__lte=timezone.now()
+                    ),
+                    "bylines__published_at",
+                )
+            )
             .filter(last__isnull=False)
             .order_by("name", "pk")
         )

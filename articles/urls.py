@@ -52,6 +52,8 @@ urlpatterns = [
         name="sitemap",
     ),
     path("sitemap-news.xml", views.news_sitemap, name="sitemap-news"),
+    # Thousands of rows a page: built from plain values, not Django's generic sitemap.
+    path("sitemap-articles.xml", views.articles_sitemap, name="sitemap-articles"),
     path(
         "sitemap-<section>.xml",
         cached(sitemap_views.sitemap, "sitemaps"),

@@ -11,12 +11,14 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from . import search as search_engine
 from . import seo
 from .caching import public_page
 from .context_processors import nav_sections
+from .links import url
 from .models import Article, Author, Correction, PreviewLink, SlugRedirect
 from .services import reading
 
@@ -162,6 +164,34 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
         {"articles": news_items(), "language": "en"},
         content_type="application/xml; charset=utf-8",
     )
+    response.cache_tags = {"sitemaps"}
+    return response
+
+
+@require_safe
+@public_page
+def articles_sitemap(request: HttpRequest) -> HttpResponse:
+    """The articles part of the sitemap (the index lists its pages, ?p=2 and on)."""
+    number = request.GET.get("p", "1")
+    if not number.isdigit() or int(number) < 1 or len(number) > 6:
+        raise Http404(f"No sitemap page {number!r}.")
+    rows = reading.sitemap_articles(int(number))
+    if not rows and int(number) > 1:
+        raise Http404(f"Sitemap page {number} is empty.")
+    root = f"{request.scheme}://{request.get_host()}"
+    urls = [
+        (root + url("articles:article-detail", slug), timezone.localtime(updated).date())
+        for slug, updated in rows
+    ]
+    response = render(
+        request,
+        "articles/sitemap_articles.xml",
+        {"urls": urls},
+        content_type="application/xml",
+    )
+    if rows:
+        response.headers["Last-Modified"] = http_date(max(u for _, u in rows).timestamp())
+    response.headers["X-Robots-Tag"] = "noindex, noodp, noarchive"  # as Django's sitemaps
     response.cache_tags = {"sitemaps"}
     return response
 

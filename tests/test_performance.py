@@ -23,7 +23,7 @@ BUDGETS = {
     "/feeds/atom/": 1,
     "/feeds/sections/tech/rss/": 2,
     "/feeds/authors/ann/atom/": 2,
-    "/sitemap-articles.xml": 2,
+    "/sitemap-articles.xml": 1,
     "/sitemap-news.xml": 1,
 }
 

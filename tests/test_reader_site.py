@@ -239,6 +239,38 @@ class TestSitemaps:
         assert list(urls["authors"]) == ["http://testserver/authors/ann/"]
         assert all(urls[name].values() for name in urls)
 
+    def test_the_articles_sitemap_is_paged_as_its_index_says(self, client, monkeypatch):
+        from articles.services import reading
+        from articles.sitemaps import ArticleSitemap
+
+        monkeypatch.setattr(reading, "SITEMAP_PAGE_SIZE", 2)
+        monkeypatch.setattr(ArticleSitemap, "limit", 2)
+        now = timezone.now()
+        for n in range(5):
+            make_article(slug=f"a{n}", published_at=now - timedelta(hours=n + 1))
+        make_article(slug="draft", status="draft")
+        make_article(slug="future", published_at=now + timedelta(hours=1))
+        index = ET.fromstring(client.get("/sitemap.xml").content)
+        locations = [e.findtext(f"{SITEMAP}loc") for e in index]
+        assert [loc for loc in locations if "articles" in loc] == [
+            "http://testserver/sitemap-articles.xml",
+            "http://testserver/sitemap-articles.xml?p=2",
+            "http://testserver/sitemap-articles.xml?p=3",
+        ]
+        pages = []
+        for number in (1, 2, 3):
+            response = client.get(f"/sitemap-articles.xml?p={number}")
+            assert response["X-Robots-Tag"] == "noindex, noodp, noarchive"
+            assert response["Last-Modified"]
+            root = ET.fromstring(response.content)
+            pages.append([u.findtext(f"{SITEMAP}loc").rsplit("/", 2)[1] for u in root])
+            for u in root:
+                day = timezone.localtime(now).date()
+                assert u.findtext(f"{SITEMAP}lastmod") == day.isoformat()
+        assert pages == [["a0", "a1"], ["a2", "a3"], ["a4"]]
+        for bad in ("4", "0", "x", "9999999"):
+            assert client.get(f"/sitemap-articles.xml?p={bad}").status_code == 404
+
     def test_news_sitemap_has_only_the_last_two_days(self, client):
         make_article(title="Fresh", slug="fresh", published_at=timezone.now() - timedelta(hours=3))
         make_article(title="Stale", slug="stale", published_at=timezone.now() - timedelta(days=3))

@@ -6,6 +6,7 @@ this section, now. The views stay thin; the query budgets are in tests/test_perf
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Subquery
 from django.utils import timezone
@@ -19,6 +20,7 @@ PAGE_SIZE = 12
 SEARCH_PAGE_SIZE = 10
 RELATED = 3
 PER_SECTION = 4
+SITEMAP_PAGE_SIZE = 5000  # ArticleSitemap.limit: the index lists pages of this size
 
 
 @dataclass
@@ -112,6 +114,28 @@ _search_page = Prepared(
     ),
     server_prepared=False,
 )
+
+
+_sitemap_rows = Prepared(
+    lambda start, size, now: (
+        Article.objects.filter(
+            pk__in=Subquery(
+                Article.objects.published(at=now)
+                .order_by("-published_at", "-id")
+                .values("pk")[start : start + size]
+            )
+        )
+        .order_by("-published_at", "-id")
+        .values_list("slug", "updated_at")
+    )
+)
+
+
+def sitemap_articles(number: int) -> list[tuple[str, datetime]]:
+    """Page ``number`` of the articles sitemap as (slug, last update) rows, newest first:
+    plain values, since a page holds thousands of them."""
+    start = (number - 1) * SITEMAP_PAGE_SIZE
+    return _sitemap_rows.fetch(start, SITEMAP_PAGE_SIZE, now=timezone.now())
 
 
 def article(slug: str) -> Article | None:
