@@ -86,7 +86,7 @@ def ranked(queryset: QuerySet, words: str) -> QuerySet:
     terms, as ``terms`` gives them), best first. On PostgreSQL the words are one
     parameter of the SQL, so the query can be compiled once (models/prepared.py)."""
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank
+        from django.contrib.postgres.search import SearchQuery
 
         search_query = SearchQuery(words, search_type="plain", config=CONFIG)
         vector = SearchDocument()
@@ -99,27 +99,35 @@ def ranked(queryset: QuerySet, words: str) -> QuerySet:
             .order_by("-published_at", "-id")
             .values("pk")[:RANKED_CANDIDATES]
         )
-        return (
-            queryset.filter(pk__in=Subquery(candidates))
-            .annotate(rank=SearchRank(vector, search_query))
-            .order_by("-rank", "-published_at", "-id")
-        )
+        return by_rank(queryset.filter(pk__in=Subquery(candidates)), words)
     condition = Q()
-    score = Value(0, output_field=IntegerField())
     for word in map(_stem, words.split()):
         condition &= (
             Q(title__icontains=word) | Q(standfirst__icontains=word) | Q(body__icontains=word)
         )
+    return by_rank(queryset.filter(condition), words)
+
+
+def by_rank(queryset: QuerySet, words: str) -> QuerySet:
+    """``queryset`` (articles already known to match ``words``) best first, with ``rank``.
+    A page of results is ranked again by this alone, not searched again."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        search_query = SearchQuery(words, search_type="plain", config=CONFIG)
+        return queryset.annotate(rank=SearchRank(SearchDocument(), search_query)).order_by(
+            "-rank", "-published_at", "-id"
+        )
+    score = Value(0, output_field=IntegerField())
+    for word in map(_stem, words.split()):
         score = score + Case(
             When(title__icontains=word, then=Value(100)),
             When(standfirst__icontains=word, then=Value(10)),
             default=Value(1),
             output_field=IntegerField(),
         )
-    return (
-        queryset.filter(condition)
-        .annotate(rank=score * Value(1.0, output_field=FloatField()))
-        .order_by(F("rank").desc(), "-published_at", "-id")
+    return queryset.annotate(rank=score * Value(1.0, output_field=FloatField())).order_by(
+        F("rank").desc(), "-published_at", "-id"
     )
 
 

@@ -6,6 +6,7 @@ templates. Autoescaping is on (Django's backend turns it on): only values marked
 (the sanitised body, our own JSON-LD and highlighting) are written unescaped.
 """
 
+import datetime
 import json
 from functools import lru_cache
 
@@ -16,6 +17,7 @@ from django.templatetags.static import static as django_static
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
+from django.utils.translation import get_language
 from jinja2 import Environment
 from markupsafe import Markup
 
@@ -34,11 +36,31 @@ def _forget(**kwargs) -> None:
     static.cache_clear()
 
 
+# Format characters that read only the day, not the time: such a format gives the same
+# text for every moment of a day, so the text is worked out once per day and language.
+_DAY_ONLY = frozenset("dDjlNSwzWFmMnytLoYyEb ,.-/")
+
+
 def date(value, fmt: str) -> str:
     """Django's ``date`` filter: the value in the site's time zone, in ``fmt``."""
     if value in (None, ""):
         return ""
-    return django_date(template_localtime(value), fmt)
+    local = template_localtime(value)
+    if fmt == "c" and isinstance(local, datetime.datetime):
+        return local.isoformat()  # what Django's "c" gives
+    if isinstance(local, datetime.datetime) and _day_only(fmt):
+        return _day_text(local.date(), fmt, get_language())
+    return django_date(local, fmt)
+
+
+@lru_cache(maxsize=64)
+def _day_only(fmt: str) -> bool:
+    return set(fmt) <= _DAY_ONLY
+
+
+@lru_cache(maxsize=4096)
+def _day_text(day: datetime.date, fmt: str, language: str | None) -> str:
+    return django_date(day, fmt)
 
 
 def current_year() -> str:

@@ -110,6 +110,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             {"server_side_binding": True, "prepare_threshold": 5}
         )
+    # The planner's price of a random page read. PostgreSQL's default (4) assumes spinning
+    # disks; on SSDs or with the archive in memory, 1.1 is the usual setting, and it lets
+    # the planner pick index lookups for the small per-article subqueries (a section
+    # page's query: 0.35 -> 0.18 ms). Set on each connection, not the server.
+    _page_cost = env.str("DATABASE_RANDOM_PAGE_COST", default="1.1")
+    if _page_cost:
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options["options"] = (
+            f"{_options.get('options', '')} -c random_page_cost={float(_page_cost)}"
+        )
     INSTALLED_APPS.append("django.contrib.postgres")
 else:
     # SQLite builds the covering indexes without their INCLUDE columns (a plain index on

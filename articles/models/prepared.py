@@ -82,6 +82,9 @@ class _Plan:
         self.sql = sql
         self.params = params
         self.slots = slots  # (parameter index, value name, adapter)
+        # How each column is converted from the database's value: the same for every run
+        # of this SQL on this database, so worked out once.
+        self.converters: dict[tuple, dict] = {}
 
     def bind(self, connection, values: dict) -> QuerySet:
         params = list(self.params)
@@ -91,9 +94,22 @@ class _Plan:
         compiler = copy.copy(self.compiler)
         compiler.connection = connection
         compiler.as_sql = lambda *args, **kwargs: compiled
+        compiler.get_converters = self._converters_of(compiler)
         queryset = self.queryset._chain()
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return queryset
+
+    def _converters_of(self, compiler):
+        compute = type(compiler).get_converters.__get__(compiler)
+
+        def get_converters(expressions):
+            key = tuple(map(id, expressions))  # the plan keeps the expressions alive
+            found = self.converters.get(key)
+            if found is None:
+                found = self.converters[key] = compute(expressions)
+            return found
+
+        return get_converters
 
 
 def _compile(queryset: QuerySet):

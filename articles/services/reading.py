@@ -106,14 +106,17 @@ def _author_window(start: int, size: int, now, author_id: int):
 
 _author_page = Prepared(_author_window)
 
-_search_page = Prepared(
-    lambda start, size, now, words: _window(
-        search_engine.ranked(Article.objects.published(at=now).for_search(), words),
-        start,
-        size,
-    ),
-    server_prepared=False,
-)
+
+def _search_window(start: int, size: int, now, words: str):
+    """A page of search results: the matches are found and ranked once, to pick the
+    page's ids; then only those rows are loaded and put in rank order."""
+    ids = search_engine.ranked(Article.objects.published(at=now), words).values("pk")[
+        start : start + size + 1
+    ]
+    return search_engine.by_rank(Article.objects.for_search().filter(pk__in=Subquery(ids)), words)
+
+
+_search_page = Prepared(_search_window, server_prepared=False)
 
 
 _sitemap_rows = Prepared(

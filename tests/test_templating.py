@@ -1,0 +1,41 @@
+"""The Jinja2 helpers give exactly what Django's own filters give."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.template.defaultfilters import date as django_date
+from django.utils import timezone, translation
+
+from articles.templating import date
+
+FORMATS = ["c", "j F Y", "N j, Y", "D, d M Y", "l jS F Y", "Y-m-d", "H:i", "j F Y, H:i", "U"]
+
+# Around midnight and the clock changes in London (the site's zone), and a leap day.
+MOMENTS = [
+    datetime(2026, 3, 28, 23, 59, 59, 999999, tzinfo=UTC),
+    datetime(2026, 3, 29, 0, 30, tzinfo=UTC),
+    datetime(2026, 3, 29, 1, 30, tzinfo=UTC),
+    datetime(2026, 10, 24, 23, 30, tzinfo=UTC),
+    datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+    datetime(2028, 2, 29, 23, 59, tzinfo=UTC),
+    datetime(2026, 11, 29, 6, 0, 1, 123, tzinfo=UTC),
+]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_date_matches_djangos_filter_in_the_sites_zone(fmt):
+    for moment in MOMENTS:
+        for later in (moment, moment + timedelta(hours=1), moment + timedelta(minutes=1)):
+            expected = django_date(timezone.template_localtime(later), fmt)
+            assert date(later, fmt) == expected, (later, fmt)
+
+
+def test_date_follows_the_active_zone_and_language():
+    moment = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
+    assert date(moment, "j F Y") == "1 July 2026"  # London is an hour ahead in summer
+    with timezone.override("America/New_York"):
+        assert date(moment, "j F Y") == "30 June 2026"
+        assert date(moment, "c") == "2026-06-30T19:30:00-04:00"
+    with translation.override("fr"):
+        assert date(moment, "j F Y") == django_date(timezone.template_localtime(moment), "j F Y")
+    assert date(None, "c") == date("", "c") == ""
