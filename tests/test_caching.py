@@ -219,3 +219,20 @@ def test_the_redis_cache_reuses_one_client_per_pool():
     assert cache._cache.get_client(write=True) is cache._cache.get_client(write=False)
     cache.delete_many(["a", "b", "c"])
     assert cache.get("a") is None
+
+
+def test_a_menu_cached_while_a_section_change_commits_is_dropped(
+    django_capture_on_commit_callbacks,
+):
+    from django.core.cache import cache
+
+    from articles.context_processors import nav_sections
+    from articles.models import NAV_CACHE_KEY, Section
+
+    section = make_section(name="Tech", slug="tech")
+    with django_capture_on_commit_callbacks(execute=True):
+        section.name = "Technology"
+        section.save()
+        # Another reader, still seeing the committed rows, fills the menu in between.
+        cache.set(NAV_CACHE_KEY, [Section(pk=section.pk, name="Tech", slug="tech")], 3600)
+    assert [s.name for s in nav_sections()] == ["Technology"]

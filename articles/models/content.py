@@ -52,6 +52,13 @@ def validate_section_slug(value: str) -> None:
         raise ValidationError(f"“{value}” is used by the site itself; choose another address.")
 
 
+def forget_sections(*tags: str) -> None:
+    """Drop the cached menu of sections (and the pages under ``tags``)."""
+    cache.delete(NAV_CACHE_KEY)
+    if tags:
+        caching.purge(*tags)
+
+
 class Section(models.Model):
     class Colour(models.TextChoices):
         RED = "red", "Red"
@@ -95,17 +102,18 @@ class Section(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        cache.delete(NAV_CACHE_KEY)
         tags = ("nav", f"section:{self.pk}", "home", "feeds", "sitemaps")
-        caching.purge(*tags)
-        transaction.on_commit(lambda: caching.purge(*tags))
+        forget_sections(*tags)
+        # Again once committed: a reader may have cached the old menu in between.
+        transaction.on_commit(lambda: forget_sections(*tags))
 
     def get_absolute_url(self) -> str:
         return url("articles:section-detail", self.slug)
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
-        cache.delete(NAV_CACHE_KEY)
+        forget_sections()
+        transaction.on_commit(forget_sections)
         return result
 
     @property
