@@ -67,12 +67,14 @@ def current_year() -> str:
     return str(timezone.localtime().year)
 
 
-_LD_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
 def ld_json(value) -> Markup:
     """A JSON-LD script element whose content can never close the element early."""
-    data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_LD_ESCAPES)
+    data = (
+        json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        .replace("&", "\\u0026")
+        .replace("<", "\\u003C")
+        .replace(">", "\\u003E")
+    )  # str.replace: several times faster than str.translate with a table
     return Markup(f'<script type="application/ld+json">{data}</script>')
 
 

@@ -3,7 +3,6 @@
 import html as html_lib
 import math
 import re
-from html.parser import HTMLParser
 
 import nh3
 from django_prose_editor.config import allowlist_from_extensions, expand_extensions
@@ -43,60 +42,48 @@ def sanitize_body(html: str) -> str:
     return "" if cleaned in {"<p></p>", "<p><br></p>"} else cleaned
 
 
-class _BlockSplitter(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=False)
-        self.blocks: list[str] = []
-        self._current: list[str] = []
-        self._depth = 0
-
-    def _emit(self, text: str) -> None:
-        self._current.append(text)
-
-    def _close_if_top(self) -> None:
-        if self._depth == 0 and self._current:
-            block = "".join(self._current).strip()
-            if block:
-                self.blocks.append(block)
-            self._current = []
-
-    def handle_starttag(self, tag, attrs):
-        self._emit(self.get_starttag_text())
-        if tag not in _VOID:
-            self._depth += 1
-        else:
-            self._close_if_top()
-
-    def handle_startendtag(self, tag, attrs):
-        self._emit(self.get_starttag_text())
-        self._close_if_top()
-
-    def handle_endtag(self, tag):
-        if tag in _VOID:
-            return
-        self._emit(f"</{tag}>")
-        self._depth = max(0, self._depth - 1)
-        self._close_if_top()
-
-    def handle_data(self, data):
-        if self._depth == 0 and not data.strip():
-            return
-        self._emit(data)
-
-    def handle_entityref(self, name):
-        self._emit(f"&{name};")
-
-    def handle_charref(self, name):
-        self._emit(f"&#{name};")
+# A tag of sanitised HTML (html5ever's serialiser writes well-formed markup: text has < and
+# > escaped, attribute values are double-quoted and may hold a literal >).
+_TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:[^>"\']|"[^"]*"|\'[^\']*\')*>')
 
 
 def split_blocks(html: str) -> list[str]:
-    """Split sanitised body HTML into its top-level blocks (paragraphs, headings, ...)."""
-    parser = _BlockSplitter()
-    parser.feed(sanitize_body(html))
-    parser.close()
-    parser._close_if_top()
-    return parser.blocks
+    """Split sanitised body HTML into its top-level blocks (paragraphs, headings, ...).
+
+    One pass over the tags with a depth count: a block ends where the depth returns to
+    zero, or at a top-level void element (<hr>, <br>). Whitespace between blocks is
+    dropped. tests/test_text.py checks it against Python's HTML parser."""
+    clean = sanitize_body(html)
+    blocks: list[str] = []
+    current: list[str] = []
+    depth = last = 0
+    for tag in _TAG.finditer(clean):
+        data = clean[last : tag.start()]
+        if data and (depth or not data.isspace()):
+            current.append(data)
+        last = tag.end()
+        closing, name = tag.group(1), tag.group(2).lower()
+        if closing:
+            if name in _VOID:
+                continue
+            current.append(f"</{name}>")
+            depth = max(0, depth - 1)
+        else:
+            current.append(tag.group(0))
+            if name not in _VOID and not tag.group(0).endswith("/>"):
+                depth += 1
+                continue
+        if depth == 0:
+            block = "".join(current).strip()
+            if block:
+                blocks.append(block)
+            current = []
+    tail = clean[last:]
+    if tail and (depth or not tail.isspace()):
+        current.append(tail)
+    if depth == 0 and (block := "".join(current).strip()):
+        blocks.append(block)
+    return blocks
 
 
 def plain_text(html: str) -> str:

@@ -39,3 +39,16 @@ def test_date_follows_the_active_zone_and_language():
     with translation.override("fr"):
         assert date(moment, "j F Y") == django_date(timezone.template_localtime(moment), "j F Y")
     assert date(None, "c") == date("", "c") == ""
+
+
+def test_json_ld_cannot_close_its_script_element_and_reads_back_unchanged():
+    import json
+    import re
+
+    from articles.templating import ld_json
+
+    hostile = {"headline": '</script><script>alert("x")</script> & <!-- >', "n": ["<", ">&"]}
+    html = str(ld_json(hostile))
+    body = re.fullmatch(r'<script type="application/ld\+json">(.*)</script>', html, re.S)
+    assert body and not set("<>&") & set(body.group(1))
+    assert json.loads(body.group(1)) == hostile
