@@ -63,6 +63,23 @@ def _day_text(day: datetime.date, fmt: str, language: str | None) -> str:
     return django_date(day, fmt)
 
 
+def time_tag(value) -> Markup:
+    """<time datetime="2026-11-29T06:00:00+00:00">29 November 2026</time>, in the site's
+    time zone and language: what every card and byline prints. Worked out once per
+    moment, zone and language (the zone and language are read once, not per format)."""
+    if value in (None, ""):
+        return Markup("")
+    return _time_tag(value, timezone.get_current_timezone(), get_language())
+
+
+@lru_cache(maxsize=4096)
+def _time_tag(value, zone, language: str | None) -> Markup:
+    local = template_localtime(value)
+    return Markup('<time datetime="{}">{}</time>').format(
+        local.isoformat(), django_date(local, "j F Y")
+    )
+
+
 def current_year() -> str:
     return str(timezone.localtime().year)
 
@@ -89,6 +106,7 @@ def environment(**options) -> Environment:
             "static": static,
             "url": url,
             "current_year": current_year,
+            "time_tag": time_tag,
             "picture_sources": renditions.picture_sources,
         }
     )

@@ -52,3 +52,21 @@ def test_json_ld_cannot_close_its_script_element_and_reads_back_unchanged():
     body = re.fullmatch(r'<script type="application/ld\+json">(.*)</script>', html, re.S)
     assert body and not set("<>&") & set(body.group(1))
     assert json.loads(body.group(1)) == hostile
+
+
+def test_time_tag_is_what_the_two_date_filters_wrote():
+    from articles.templating import time_tag
+
+    for moment in MOMENTS:
+        local = timezone.template_localtime(moment)
+        expected = (
+            f'<time datetime="{django_date(local, "c")}">{django_date(local, "j F Y")}</time>'
+        )
+        assert str(time_tag(moment)) == expected
+    moment = MOMENTS[-1]
+    with timezone.override("Asia/Tokyo"), translation.override("fr"):
+        assert (
+            str(time_tag(moment))
+            == '<time datetime="2026-11-29T15:00:01.000123+09:00">29 novembre 2026</time>'
+        )
+    assert time_tag(None) == ""
