@@ -1,12 +1,20 @@
+from functools import partial
+
 from django.conf import settings
 from django.core.cache import cache
 
 from .models import NAV_CACHE_KEY, Section
 
 
-def nav_sections() -> list[Section]:
-    """All sections in menu order, from the cache (cleared whenever a section is saved)."""
-    return cache.get_or_set(NAV_CACHE_KEY, lambda: list(Section.objects.all()), 3600)
+def nav_sections(request=None) -> list[Section]:
+    """All sections in menu order, from the cache (cleared whenever a section is saved);
+    read once per ``request`` (a view and the menu both ask)."""
+    if request is None:
+        return cache.get_or_set(NAV_CACHE_KEY, lambda: list(Section.objects.all()), 3600)
+    sections = getattr(request, "_nav_sections", None)
+    if sections is None:
+        sections = request._nav_sections = nav_sections()
+    return sections
 
 
 def magazine(request):
@@ -20,5 +28,5 @@ def magazine(request):
         "absolute_root": f"{request.scheme}://{request.get_host()}",
         "magazine_name": settings.MAGAZINE_NAME,
         "magazine_tagline": settings.MAGAZINE_TAGLINE,
-        "nav_sections": nav_sections,
+        "nav_sections": partial(nav_sections, request),
     }

@@ -19,7 +19,7 @@ from . import seo
 from .caching import public_page
 from .context_processors import nav_sections
 from .links import url
-from .models import Article, Author, Correction, PreviewLink, SlugRedirect
+from .models import Article, Correction, PreviewLink, SlugRedirect
 from .services import reading
 
 
@@ -55,7 +55,7 @@ def _tagged(response: HttpResponse, *tags) -> HttpResponse:
 @require_safe
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
-    lead, groups = reading.front_page(nav_sections())
+    lead, groups = reading.front_page(nav_sections(request))
     shown = ([lead] if lead else []) + [a for _, items in groups for a in items]
     response = render(request, "articles/home.html", {"lead": lead, "groups": groups})
     return _tagged(response, "home", *_listing_tags(shown))
@@ -93,7 +93,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @public_page
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    section = next((s for s in nav_sections() if s.slug == slug), None)
+    section = next((s for s in nav_sections(request) if s.slug == slug), None)
     if section is None:
         raise Http404("No such section")
     page = _nonempty(reading.section_page(section.pk, _page_number(request)))
@@ -104,7 +104,9 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @public_page
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    author = get_object_or_404(Author, slug=slug)
+    author = reading.author(slug)
+    if author is None:
+        raise Http404("No such author")
     page = _nonempty(reading.author_page(author.pk, _page_number(request)))
     response = render(request, "articles/author_detail.html", {"author": author, "page": page})
     return _tagged(response, f"author:{author.pk}", *_listing_tags(page.items))

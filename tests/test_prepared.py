@@ -139,3 +139,11 @@ def test_shapes_are_kept_apart(archive):
     assert len(newest.fetch(2, section_id=tech)) == 2
     assert len(newest.fetch(5, section_id=tech)) == 5
     assert len(newest.fetch(2, section_id=tech)) == 2
+
+
+def test_the_author_query_is_compiled_and_finds_each_author(archive):
+    assert reading._author.is_prepared(slug="ann")
+    assert reading.author("ann") == archive["ann"]
+    assert reading.author("cy") == archive["cy"]
+    assert reading.author("nobody") is None
+    assert reading.author("ann' OR '1'='1") is None

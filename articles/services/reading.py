@@ -12,7 +12,7 @@ from django.db.models import Subquery
 from django.utils import timezone
 
 from .. import search as search_engine
-from ..models import Article
+from ..models import Article, Author
 from ..models.content import arrange_front_page
 from ..models.prepared import Prepared
 
@@ -132,6 +132,14 @@ _sitemap_rows = Prepared(
         .values_list("slug", "updated_at")
     )
 )
+
+
+_author = Prepared(lambda slug: Author.objects.filter(slug=slug)[:1])
+
+
+def author(slug: str) -> Author | None:
+    rows = _author.fetch(slug=slug)
+    return rows[0] if rows else None
 
 
 def sitemap_articles(number: int) -> list[tuple[str, datetime]]:
