@@ -1,5 +1,6 @@
 """gunicorn settings for `make serve` and production. Override with GUNICORN_CMD_ARGS."""
 
+import gc
 import multiprocessing
 import os
 
@@ -14,3 +15,19 @@ keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# The application is loaded once, in the master, and the workers are forked from it: the
+# code and settings are shared between workers instead of copied into each (each worker's
+# private memory: about 40 MB -> 15 MB). The objects loaded so far are frozen out of the
+# garbage collector, so its passes do not touch, and so copy, the shared pages.
+# A code change then needs a restart, not a HUP.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() not in {"0", "false", "no"}
+
+
+def when_ready(server):
+    if preload_app:
+        from magazine.warm import warm
+
+        warm()
+        gc.collect()
+        gc.freeze()

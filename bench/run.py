@@ -8,7 +8,7 @@
 3. Measures requests per second and p50/p99 latency with wrk for each page, and a bare
    "hello" view through the same server and settings; reports each figure as a ratio to
    that baseline, since absolute numbers drift on a shared machine.
-4. Reports each worker's resident memory after the run.
+4. Reports each worker's memory after the run: resident (RSS) and private (USS).
 
 Results are printed and written to bench/results-<articles>.md.
 """
@@ -86,12 +86,20 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def worker_rss(master: subprocess.Popen) -> list[int]:
+def worker_memory(master: subprocess.Popen) -> list[tuple[int, int]]:
+    """Each worker's (resident, private) memory in MB. Resident (RSS) counts the pages a
+    worker shares with the master and the other workers too; private (USS: its own clean
+    and dirty pages) is what one more worker costs."""
     children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
     sizes = []
     for pid in children:
-        status = Path(f"/proc/{pid}/status").read_text()
-        sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) // 1024)
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+
+        def kb(field: str, text: str = rollup) -> int:
+            return int(re.search(rf"^{field}:\s+(\d+) kB", text, re.M).group(1))
+
+        private = kb("Private_Clean") + kb("Private_Dirty")
+        sizes.append((kb("Rss") // 1024, private // 1024))
     return sizes
 
 
@@ -207,7 +215,7 @@ def main() -> None:
     slugs = [f"/articles/bench-{rng.randrange(args.articles)}/" for _ in range(5000)]
     miss_script = random_paths_script(slugs)
     results: dict[str, dict] = {}
-    memory: list[int] = []
+    memory: list[tuple[int, int]] = []
     n, c = args.seconds, args.connections
 
     cached_port, uncached_port = free_port(), free_port()
@@ -234,7 +242,7 @@ def main() -> None:
         urllib.request.urlopen(target)
         results["article_hit"] = wrk(target, n, c)
         results["not_modified"] = wrk(target, n, c, header=f"If-None-Match: {etag}")
-        memory = worker_rss(cached) + worker_rss(uncached)
+        memory = worker_memory(cached) + worker_memory(uncached)
     finally:
         for server in (cached, uncached):
             server.terminate()
@@ -265,7 +273,15 @@ def main() -> None:
             f"| {name} | {result['rps']:,.0f} | {result['p50']:.1f} | "
             f"{result['p99']:.1f} | {ratio:.2f} | {verdict} | {result['errors']} |"
         )
-    lines += ["", f"Worker memory after the run (RSS, MB): {memory}"]
+    rss = [r for r, _ in memory]
+    private = [p for _, p in memory]
+    lines += [
+        "",
+        "Worker memory after the run, MB (first the cached server's workers, then the",
+        "uncached server's; target: under 60 resident):",
+        f"- resident (RSS): {rss} {'✓' if max(rss) < 60 else '✗'}",
+        f"- private to the worker (USS), the cost of one more worker: {private}",
+    ]
     report = "\n".join(lines)
     print(report)
     (ROOT / "bench" / f"results-{args.articles}.md").write_text(report + "\n")

@@ -70,3 +70,14 @@ def test_time_tag_is_what_the_two_date_filters_wrote():
             == '<time datetime="2026-11-29T15:00:01.000123+09:00">29 novembre 2026</time>'
         )
     assert time_tag(None) == ""
+
+
+@pytest.mark.django_db
+def test_warming_the_master_compiles_the_templates_and_asks_nothing_of_the_database(
+    django_assert_num_queries,
+):
+    from magazine.warm import warm
+
+    with django_assert_num_queries(0):
+        names = warm()
+    assert {"base.html", "articles/article_detail.html", "includes/article_card.html"} <= set(names)
