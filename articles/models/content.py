@@ -281,8 +281,9 @@ class ArticleQuerySet(models.QuerySet):
             self.for_listing().filter(section_id=article.section_id).exclude(pk=article.pk)[:limit]
         )
 
-    def newest_ids(self, *, section_ids, per_section: int = 4):
-        """The ids of each section's ``per_section`` newest articles, as (id, date) rows.
+    def newest_ids(self, *, section_ids, per_section: int = 4, fields=("id", "published_at")):
+        """The ids of each section's ``per_section`` newest articles, as (id, date) rows
+        (or the ``fields`` asked for: ("id",) to use it as a subquery).
 
         One query however large the archive: each section's newest ids by walking its
         (section, date) index, all in one UNION ALL (SQLite: a window function instead).
@@ -291,7 +292,7 @@ class ArticleQuerySet(models.QuerySet):
             newest = [
                 self.filter(section_id=pk)
                 .order_by("-published_at", "-id")
-                .values_list("id", "published_at")[:per_section]
+                .values_list(*fields)[:per_section]
                 for pk in section_ids
             ]
             return newest[0].union(*newest[1:], all=True) if len(newest) > 1 else newest[0]
@@ -305,7 +306,7 @@ class ArticleQuerySet(models.QuerySet):
                 )
             )
             .filter(row__lte=per_section)
-            .values_list("id", "published_at")
+            .values_list(*fields)
         )
 
     def front_page(self, *, sections, per_section: int = 4):
