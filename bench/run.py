@@ -193,6 +193,10 @@ def main() -> None:
             "bench_seed",
             "--articles",
             str(args.articles),
+            # Enough articles per author for a full author page at every size (about 30
+            # at 1,000 articles), so the pages compared across sizes show the same cards.
+            "--authors",
+            str(max(10, min(200, args.articles // 20))),
             "--replace",
             "-v0",
             env=env,

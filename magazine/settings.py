@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -110,16 +111,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             {"server_side_binding": True, "prepare_threshold": 5}
         )
+    _settings = []
     # The planner's price of a random page read. PostgreSQL's default (4) assumes spinning
     # disks; on SSDs or with the archive in memory, 1.1 is the usual setting, and it lets
     # the planner pick index lookups for the small per-article subqueries (a section
-    # page's query: 0.35 -> 0.18 ms). Set on each connection, not the server.
-    _page_cost = env.str("DATABASE_RANDOM_PAGE_COST", default="1.1")
-    if _page_cost:
+    # page's query: 0.35 -> 0.18 ms).
+    if _page_cost := env.str("DATABASE_RANDOM_PAGE_COST", default="1.1"):
+        _settings.append(f"-c random_page_cost={float(_page_cost)}")
+    # A prepared statement is planned once: left to choose, PostgreSQL planned the author
+    # page's query again on every run (0.9 ms each) although its one generic plan is as
+    # good. Statements that should be planned for their values are not prepared
+    # (search: models/prepared.py, server_prepared=False).
+    if _plan_mode := env.str("DATABASE_PLAN_CACHE_MODE", default="force_generic_plan"):
+        if _plan_mode not in {"auto", "force_generic_plan", "force_custom_plan"}:
+            raise ImproperlyConfigured(f"DATABASE_PLAN_CACHE_MODE: unknown mode {_plan_mode!r}")
+        _settings.append(f"-c plan_cache_mode={_plan_mode}")
+    # Set on each connection, not the server.
+    if _settings:
         _options = DATABASES["default"].setdefault("OPTIONS", {})
-        _options["options"] = (
-            f"{_options.get('options', '')} -c random_page_cost={float(_page_cost)}"
-        )
+        _options["options"] = " ".join(filter(None, [_options.get("options"), *_settings]))
     INSTALLED_APPS.append("django.contrib.postgres")
 else:
     # SQLite builds the covering indexes without their INCLUDE columns (a plain index on

@@ -128,9 +128,36 @@ def test_deep_section_pages_use_the_index():
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL settings")
-def test_connections_price_random_reads_for_ssds():
-    """settings.py: DATABASE_RANDOM_PAGE_COST (1.1) on every connection, so the planner
-    looks bylines up by index instead of hashing the authors table for each article."""
+def test_connections_price_random_reads_for_ssds_and_keep_generic_plans():
+    """settings.py, on every connection: DATABASE_RANDOM_PAGE_COST (1.1), so the planner
+    looks bylines up by index instead of hashing the authors table for each article; and
+    DATABASE_PLAN_CACHE_MODE, so a prepared statement is not planned again on each run."""
     with connection.cursor() as cursor:
         cursor.execute("SHOW random_page_cost")
         assert cursor.fetchone()[0] == "1.1"
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_generic_plan"
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL binding")
+def test_search_is_planned_for_its_words_and_other_reader_queries_are_prepared(archive):
+    """Search binds its words on the client (planned for them each time); the other
+    reader queries bind on the server, where PostgreSQL prepares them."""
+    import psycopg
+
+    seen = []
+
+    def spy(execute, sql, params, many, context):
+        seen.append((sql.split(" ", 2)[1][:40], type(context["cursor"].cursor)))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        reading.search_page("story", 1)
+        search_cursor = seen[-1][1]
+        reading.section_page(make_section().pk, 1)
+        listing_cursor = seen[-1][1]
+        reading.search_page("story", 1)
+    assert issubclass(search_cursor, psycopg.ClientCursor)
+    assert not issubclass(listing_cursor, psycopg.ClientCursor)
+    assert seen[-1][1] is search_cursor
+    assert type(connection.connection.cursor()) is listing_cursor  # put back after search

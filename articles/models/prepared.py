@@ -120,17 +120,22 @@ def _compile(queryset: QuerySet):
 
 @contextmanager
 def _plan_each_time(connection):
-    """PostgreSQL plans this query for its values each time (no server-side prepared
-    statement), where a generic plan would be poor: how many rows a search term matches
-    decides whether an index on the words or on the dates is the better way in."""
+    """PostgreSQL plans this query for its values each time, where a generic plan would
+    be poor: how many rows a search term matches decides whether an index on the words or
+    on the dates is the better way in. The values are bound into the SQL on the client
+    (psycopg's ClientCursor), so the server neither prepares the statement nor, with
+    plan_cache_mode=force_generic_plan (settings.py), plans it without its values."""
+    from django.db.backends.postgresql.base import Cursor as ClientBindingCursor
+
     connection.ensure_connection()
     raw = connection.connection
-    previous = getattr(raw, "prepare_threshold", None)
+    previous = getattr(raw, "prepare_threshold", None), raw.cursor_factory
     raw.prepare_threshold = None
+    raw.cursor_factory = ClientBindingCursor
     try:
         yield
     finally:
-        raw.prepare_threshold = previous
+        raw.prepare_threshold, raw.cursor_factory = previous
 
 
 class Prepared:
