@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from . import text
@@ -109,7 +110,8 @@ class AuthorFeed(MagazineFeed):
         return obj.get_absolute_url()
 
     def articles(self, obj):
-        return super().articles(obj).filter(authors=obj)
+        now = timezone.now()
+        return Article.objects.published(at=now).for_listing().by_author(obj.pk, at=now)
 
 
 class AuthorAtomFeed(AuthorFeed):

@@ -95,8 +95,7 @@ def _author_window(start: int, size: int, now, author_id: int):
     from now backwards, which stops after a page however many articles the author has."""
     ids = (
         Article.objects.published(at=now)
-        .filter(bylines__author_id=author_id, bylines__published_at__lte=now)
-        .order_by("-bylines__published_at", "-bylines__article_id")
+        .by_author(author_id, at=now)
         .values("pk")[start : start + size + 1]
     )
     return Article.objects.for_listing().filter(pk__in=Subquery(ids))
