@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from articles.services import reading
 
-from .factories import make_article, make_author, make_section
+from .factories import make_article, make_author, make_image_file, make_section
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +47,18 @@ def archive(request):
                 {"name": "AP", "relation": "wire reporting"},
             ],
         )
+    # Pictures too: the two newest articles and story-1 have hero images and renditions,
+    # so the cards and the article page that show them are inside the budgets.
+    from articles import renditions
+    from articles.images import ingest_image
+    from articles.models import Article
+
+    pictured = [*Article.objects.order_by("-pk")[:2], Article.objects.get(slug="story-1")]
+    for article in pictured:
+        stored, _ = ingest_image(make_image_file(size=(800, 450)))
+        article.hero_image, article.hero_alt, article.hero_credit = stored, "Alt", "Credit"
+        article.save()
+        renditions.refresh(article)
     connection.features.supports_json_field  # noqa: B018 - a once-per-connection probe
     return request.param
 
@@ -60,6 +72,8 @@ def test_uncached_pages_stay_within_their_budget(
         response = client.get(path)
     assert response.status_code == 200
     assert response["X-Page-Cache"] == "miss"
+    if path in ("/", "/articles/story-1/", "/authors/ann/"):
+        assert b"<picture>" in response.content  # the pictures are part of what is counted
 
 
 @pytest.mark.parametrize("path", BUDGETS)
