@@ -147,3 +147,30 @@ def test_the_author_query_is_compiled_and_finds_each_author(archive):
     assert reading.author("cy") == archive["cy"]
     assert reading.author("nobody") is None
     assert reading.author("ann' OR '1'='1") is None
+
+
+def test_cards_answer_what_the_model_would(archive):
+    """A list's cards are plain values, not model instances: each answers the card's
+    questions as the article itself does."""
+    from articles.models.content import ArticleCard
+
+    page = reading.section_page(archive["tech"].pk, 1)
+    assert page.items and all(isinstance(card, ArticleCard) for card in page.items)
+    for card in page.items:
+        article = Article.objects.get(pk=card.pk)
+        assert (card.title, card.slug, card.standfirst, card.published_at) == (
+            article.title,
+            article.slug,
+            article.standfirst,
+            article.published_at,
+        )
+        assert card.get_absolute_url() == article.get_absolute_url()
+        assert (card.section.label, card.section.colour, card.section.get_absolute_url()) == (
+            article.section.label,
+            article.section.colour,
+            article.section.get_absolute_url(),
+        )
+        assert [(a.pk, a.name, a.get_absolute_url()) for a in card.byline_authors()] == [
+            (a.pk, a.name, a.get_absolute_url()) for a in article.byline_authors()
+        ]
+        assert bool(card.hero_image) is bool(article.hero_image) is False

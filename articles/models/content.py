@@ -170,6 +170,89 @@ class BylineAuthor:
         return url("articles:author-detail", self.slug)
 
 
+def byline_from_json(data) -> list[BylineAuthor]:
+    """The authors in byline order, from a query's ``byline_data`` JSON array."""
+    return [
+        BylineAuthor(pk=row["author_id"], name=row["name"], slug=row["slug"]) for row in _rows(data)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class SectionLabel:
+    """A section as a card shows it: its label, colour and address."""
+
+    pk: int
+    name: str
+    slug: str
+    colour: str
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return self.name.upper()
+
+    def get_absolute_url(self) -> str:
+        return url("articles:section-detail", self.slug)
+
+
+class ArticleCard:
+    """An article as a list shows it (home, section, author, search, related): plain
+    values from the listing query, not a model instance, which cost as much to build as
+    the query took to run. It answers what the card templates, the picture helpers and the
+    page's cache tags ask of an article. Search adds its highlights as attributes."""
+
+    # What ArticleQuerySet.cards() selects.
+    FIELDS = (
+        "id",
+        "title",
+        "slug",
+        "standfirst",
+        "section_id",
+        "published_at",
+        "hero_image",
+        "hero_width",
+        "hero_height",
+        "hero_renditions",
+        "hero_focal_x",
+        "hero_focal_y",
+        "hero_alt",
+        "section__name",
+        "section__slug",
+        "section__colour",
+        "byline_data",
+    )
+    _byline = None
+
+    def __init__(self, row: dict):
+        self.__dict__.update(row)
+        self.pk = row["id"]
+        self.section = (
+            SectionLabel(
+                row["section_id"],
+                row["section__name"],
+                row["section__slug"],
+                row["section__colour"],
+            )
+            if row["section_id"] is not None
+            else None
+        )
+        field = Article._meta.get_field("hero_image")
+        self.hero_image = field.attr_class(self, field, row["hero_image"] or "")
+
+    def __repr__(self) -> str:
+        return f"<ArticleCard {self.pk}: {self.slug}>"
+
+    def get_absolute_url(self) -> str:
+        return url("articles:article-detail", self.slug)
+
+    def byline_authors(self) -> list[BylineAuthor]:
+        if self._byline is None:
+            self._byline = byline_from_json(self.byline_data)
+        return self._byline
+
+
 class _JSONRows(JSONField):
     """JSON that the driver may already have decoded (psycopg decodes json_agg)."""
 
@@ -276,6 +359,11 @@ class ArticleQuerySet(models.QuerySet):
             .defer("body", "hero_image_digest", "created_by", "version")
             .order_by("-published_at", "-id")
         )
+
+    def cards(self, *extra: str):
+        """The listing as ArticleCard values (``extra`` fields too, e.g. the body): what
+        readers' lists use; each row becomes an ArticleCard."""
+        return self.for_listing().values(*ArticleCard.FIELDS, *extra)
 
     def for_search(self):
         """Like for_listing, but with the body, for excerpts."""
@@ -628,10 +716,7 @@ class Article(models.Model):
         BylineAuthor, read once per article), else from the byline rows."""
         if hasattr(self, "byline_data"):
             if self._byline is None:
-                self._byline = [
-                    BylineAuthor(pk=row["author_id"], name=row["name"], slug=row["slug"])
-                    for row in _rows(self.byline_data)
-                ]
+                self._byline = byline_from_json(self.byline_data)
             return self._byline
         return [b.author for b in sorted(self.bylines.all(), key=lambda b: (b.position, b.pk))]
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from .. import search as search_engine
 from ..models import Article, Author
-from ..models.content import arrange_front_page
+from ..models.content import ArticleCard, arrange_front_page
 from ..models.prepared import Prepared
 
 PAGE_SIZE = 12
@@ -58,9 +58,13 @@ def _window(queryset, start: int, size: int):
     return queryset.filter(pk__in=Subquery(ids))
 
 
+def _cards(rows: list[dict]) -> list[ArticleCard]:
+    return [ArticleCard(row) for row in rows]
+
+
 def _page(prepared: Prepared, number: int, size: int, **values) -> Page:
     rows = prepared.fetch((number - 1) * size, size, now=timezone.now(), **values)
-    return Page(items=rows[:size], number=number, has_next=len(rows) > size)
+    return Page(items=_cards(rows[:size]), number=number, has_next=len(rows) > size)
 
 
 _article = Prepared(
@@ -68,13 +72,16 @@ _article = Prepared(
 )
 
 _related = Prepared(
-    lambda now, section_id, article_id: Article.objects.published(at=now).related_to(
-        Article(pk=article_id, section_id=section_id), limit=RELATED
+    lambda now, section_id, article_id: (
+        Article.objects.published(at=now)
+        .cards()
+        .filter(section_id=section_id)
+        .exclude(pk=article_id)[:RELATED]
     )
 )
 
 _front_page = Prepared(
-    lambda *section_ids, now: Article.objects.for_listing().filter(
+    lambda *section_ids, now: Article.objects.cards().filter(
         pk__in=Article.objects.published(at=now).newest_ids(
             section_ids=section_ids, per_section=PER_SECTION + 1, fields=("id",)
         )
@@ -83,7 +90,7 @@ _front_page = Prepared(
 
 _section_page = Prepared(
     lambda start, size, now, section_id: _window(
-        Article.objects.published(at=now).for_listing().filter(section_id=section_id),
+        Article.objects.published(at=now).cards().filter(section_id=section_id),
         start,
         size,
     )
@@ -98,7 +105,7 @@ def _author_window(start: int, size: int, now, author_id: int):
         .by_author(author_id, at=now)
         .values("pk")[start : start + size + 1]
     )
-    return Article.objects.for_listing().filter(pk__in=Subquery(ids))
+    return Article.objects.cards().filter(pk__in=Subquery(ids))
 
 
 _author_page = Prepared(_author_window)
@@ -110,7 +117,7 @@ def _search_window(start: int, size: int, now, words: str):
     ids = search_engine.ranked(Article.objects.published(at=now), words).values("pk")[
         start : start + size + 1
     ]
-    return search_engine.by_rank(Article.objects.for_search().filter(pk__in=Subquery(ids)), words)
+    return search_engine.by_rank(Article.objects.cards("body").filter(pk__in=Subquery(ids)), words)
 
 
 _search_page = Prepared(_search_window, server_prepared=False)
@@ -152,19 +159,21 @@ def article(slug: str) -> Article | None:
     return rows[0] if rows else None
 
 
-def related(article: Article) -> list[Article]:
+def related(article: Article) -> list[ArticleCard]:
     """A few of the latest other articles from the same section."""
     if article.section_id is None:
         return []
-    return _related.fetch(now=timezone.now(), section_id=article.section_id, article_id=article.pk)
+    return _cards(
+        _related.fetch(now=timezone.now(), section_id=article.section_id, article_id=article.pk)
+    )
 
 
-def front_page(sections) -> tuple[Article | None, list]:
+def front_page(sections) -> tuple[ArticleCard | None, list]:
     """The lead story and each section's latest other articles, in one query: each
     section's newest ids (a short walk of its (section, date) index), and those rows."""
     if not sections:
         return None, []
-    articles = _front_page.fetch(*(s.pk for s in sections), now=timezone.now())
+    articles = _cards(_front_page.fetch(*(s.pk for s in sections), now=timezone.now()))
     return arrange_front_page(articles, sections, PER_SECTION)
 
 
