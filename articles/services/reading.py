@@ -51,11 +51,12 @@ class Page:
 
 
 def _window(queryset, start: int, size: int):
-    """Rows ``start`` to ``start + size`` (one more, to tell whether a next page exists).
-    The ids are found first (an index walk, nothing else computed for the rows skipped),
-    then only those rows are loaded, in the same query."""
+    """Cards for rows ``start`` to ``start + size`` of ``queryset`` (one more, to tell
+    whether a next page exists). The ids are found first, from ``queryset`` alone (an
+    index walk: nothing joined or computed for the rows skipped), then only those rows are
+    loaded as cards, in the same query."""
     ids = queryset.values("pk")[start : start + size + 1]
-    return queryset.filter(pk__in=Subquery(ids))
+    return Article.objects.cards().filter(pk__in=Subquery(ids))
 
 
 def _cards(rows: list[dict]) -> list[ArticleCard]:
@@ -90,7 +91,9 @@ _front_page = Prepared(
 
 _section_page = Prepared(
     lambda start, size, now, section_id: _window(
-        Article.objects.published(at=now).cards().filter(section_id=section_id),
+        Article.objects.published(at=now)
+        .filter(section_id=section_id)
+        .order_by("-published_at", "-id"),
         start,
         size,
     )
@@ -100,12 +103,7 @@ _section_page = Prepared(
 def _author_window(start: int, size: int, now, author_id: int):
     """An author's page. The ids are found by walking the byline's (author, date) index
     from now backwards, which stops after a page however many articles the author has."""
-    ids = (
-        Article.objects.published(at=now)
-        .by_author(author_id, at=now)
-        .values("pk")[start : start + size + 1]
-    )
-    return Article.objects.cards().filter(pk__in=Subquery(ids))
+    return _window(Article.objects.published(at=now).by_author(author_id, at=now), start, size)
 
 
 _author_page = Prepared(_author_window)
