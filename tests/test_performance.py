@@ -175,3 +175,15 @@ def test_search_is_planned_for_its_words_and_other_reader_queries_are_prepared(a
     assert not issubclass(listing_cursor, psycopg.ClientCursor)
     assert seen[-1][1] is search_cursor
     assert type(connection.connection.cursor()) is listing_cursor  # put back after search
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL storage")
+def test_the_search_vector_stays_in_the_row():
+    """Migration 0014: ranking reads each match's vector; kept in the row (storage MAIN),
+    it is not fetched from TOAST chunk by chunk."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = 'articles_article'::regclass"
+            " AND attname = 'search_document'"
+        )
+        assert cursor.fetchone()[0] == "m"
