@@ -2,7 +2,9 @@
 
 Each question is a queryset built on ``Article.objects.published()``, compiled to SQL
 once per process (models/prepared.py) and then asked again with new values: this slug,
-this section, now. The views stay thin; the query budgets are in tests/test_performance.py.
+this section, now. An article comes back as an Article; lists come back as ArticleCard
+values (models/content.py), which cost far less to build. The views stay thin; the query
+budgets are in tests/test_performance.py.
 """
 
 from dataclasses import dataclass
