@@ -58,22 +58,18 @@ POSTGRESQL_DROP = [
 # a correction from being corrected again.
 _ARTICLE_DATE = "(SELECT published_at FROM articles_article WHERE id = NEW.article_id)"
 SQLITE = [
-    f"""
-    CREATE TRIGGER articles_byline_take_date_insert
-    AFTER INSERT ON articles_byline
+    # The same correction after a byline is inserted and after it is updated.
+    *(
+        f"""
+    CREATE TRIGGER articles_byline_take_date_{event.lower()}
+    AFTER {event} ON articles_byline
     WHEN NEW.published_at IS NOT {_ARTICLE_DATE}
     BEGIN
         UPDATE articles_byline SET published_at = {_ARTICLE_DATE} WHERE id = NEW.id;
     END
-    """,
-    f"""
-    CREATE TRIGGER articles_byline_take_date_update
-    AFTER UPDATE ON articles_byline
-    WHEN NEW.published_at IS NOT {_ARTICLE_DATE}
-    BEGIN
-        UPDATE articles_byline SET published_at = {_ARTICLE_DATE} WHERE id = NEW.id;
-    END
-    """,
+    """
+        for event in ("INSERT", "UPDATE")
+    ),
     """
     CREATE TRIGGER articles_article_give_date
     AFTER UPDATE OF published_at ON articles_article

@@ -4,6 +4,7 @@ takeaways and sources."""
 import json
 from dataclasses import dataclass
 from datetime import UTC
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
@@ -197,6 +198,11 @@ class SectionLabel:
         return url("articles:section-detail", self.slug)
 
 
+@lru_cache(maxsize=1)
+def _hero_image_field():
+    return Article._meta.get_field("hero_image")
+
+
 class ArticleCard:
     """An article as a list shows it (home, section, author, search, related): plain
     values from the listing query, not a model instance, which cost as much to build as
@@ -238,7 +244,7 @@ class ArticleCard:
             if row["section_id"] is not None
             else None
         )
-        field = Article._meta.get_field("hero_image")
+        field = _hero_image_field()
         self.hero_image = field.attr_class(self, field, row["hero_image"] or "")
 
     def __repr__(self) -> str:
