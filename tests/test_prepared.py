@@ -106,6 +106,35 @@ def test_search_matches_the_orm_and_is_compiled_on_postgresql(archive):
     assert prepared == (connection.vendor == "postgresql")
 
 
+@pytest.mark.parametrize("query", ["battery", "story", "climate story", "story 1"])
+def test_search_pages_match_the_orm_page_by_page(archive, monkeypatch, query):
+    """Each page is cut from the same ranked window as the ORM's reference answer, also
+    when the matches outnumber the candidates ranked (here 12 of up to 38), and the best
+    ranked come first though they are older."""
+    from articles import search
+
+    for n in range(8):  # newer, but the words only in the body: these rank lower
+        make_article(
+            slug=f"mention-{n}",
+            section=archive["tech"],
+            authors=[archive["ann"]],
+            published_at=timezone.now() - timedelta(minutes=n + 1),
+            body=f"<p>A passing mention of a battery, a climate story, story {n}.</p>",
+        )
+    monkeypatch.setattr(search, "RANKED_CANDIDATES", 12)
+    monkeypatch.setattr(reading._search_page, "_plans", type(reading._search_page._plans)())
+    expected = _ids(search.search(Article.objects.published().for_search(), query))
+    assert expected, query
+    found = []
+    for number in range(1, 6):
+        page = reading.search_page(query, number)
+        found += _ids(page.items)
+        if not page.has_next:
+            break
+    assert found == expected
+    assert not Article.objects.get(pk=found[0]).slug.startswith("mention")
+
+
 def test_a_new_time_is_bound_too(archive):
     """``now`` is a parameter: an article that goes live later is found then."""
     later = make_article(slug="later", section=archive["tech"], authors=[archive["ann"]])

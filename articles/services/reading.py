@@ -114,10 +114,10 @@ _author_page = Prepared(_author_window)
 def _search_window(start: int, size: int, now, words: str):
     """A page of search results: the matches are found and ranked once, to pick the
     page's ids; then only those rows are loaded and put in rank order."""
-    ids = search_engine.ranked(Article.objects.published(at=now), words).values("pk")[
-        start : start + size + 1
-    ]
-    return search_engine.by_rank(Article.objects.cards("body").filter(pk__in=Subquery(ids)), words)
+    ids = search_engine.ranked_ids(
+        Article.objects.published(at=now), words, start, start + size + 1
+    )
+    return search_engine.by_rank(Article.objects.cards("body").filter(pk__in=ids), words)
 
 
 _search_page = Prepared(_search_window, server_prepared=False)
