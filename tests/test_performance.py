@@ -187,3 +187,45 @@ def test_the_search_vector_stays_in_the_row():
             " AND attname = 'search_document'"
         )
         assert cursor.fetchone()[0] == "m"
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL backend")
+def test_a_connection_used_a_moment_ago_is_not_checked_again_but_an_idle_one_is():
+    """magazine/postgresql: the health check's round trip is spent only on a connection
+    that has been quiet for DATABASE_HEALTH_CHECK_IDLE seconds (1), and a connection the
+    server dropped meanwhile is then replaced before the request uses it."""
+    from django.db import connections
+
+    wrapper = connections.create_connection("default")
+    assert wrapper.health_check_idle == 1.0
+    checks = []
+
+    def is_usable():
+        checks.append(wrapper.connection.info.backend_pid)
+        return type(wrapper).is_usable(wrapper)
+
+    wrapper.is_usable = is_usable
+
+    def request(idle: float) -> int:
+        """One request after ``idle`` seconds: Django's request_started, then a query."""
+        wrapper.used_at -= idle
+        wrapper.close_if_unusable_or_obsolete()
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            return cursor.fetchone()[0]
+
+    try:
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            first = cursor.fetchone()[0]
+        assert wrapper.health_check_enabled
+        assert request(idle=0.2) == first and request(idle=0.9) == first
+        assert checks == []  # busy: no SELECT 1 before each request
+        assert request(idle=1.5) == first
+        assert checks == [first]  # quiet for 1.5 s: checked, and fine
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [first])
+        replaced = request(idle=30)
+        assert checks == [first, first] and replaced != first
+    finally:
+        wrapper.close()
