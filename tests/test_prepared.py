@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article
+from articles.models.content import ArticleCard
 from articles.models.prepared import Prepared
 from articles.services import reading
 
@@ -178,11 +179,46 @@ def test_the_author_query_is_compiled_and_finds_each_author(archive):
     assert reading.author("ann' OR '1'='1") is None
 
 
+def test_an_article_brings_its_related_cards_as_the_listing_would(archive, settings, tmp_path):
+    """reading.article() loads the related cards in its own query (as JSON): the same
+    articles as the ORM's related_to, and each card the same as a listing's card, with
+    its date, picture renditions and byline."""
+    from articles import renditions
+    from articles.images import ingest_image
+
+    from .factories import make_image_file
+
+    settings.MEDIA_ROOT = tmp_path
+    pictured = Article.objects.get(slug="story-2")  # related to story-4 (both tech)
+    stored, _ = ingest_image(make_image_file(size=(800, 450)))
+    pictured.hero_image, pictured.hero_alt = stored, "A picture"
+    pictured.save()
+    renditions.refresh(pictured)
+    listing = {card.pk: card for card in reading.section_page(archive["tech"].pk, 1).items}
+    for slug in ("story-4", "story-1", "story-29", "story-0"):
+        article = reading.article(slug)
+        cards = reading.related(article)
+        expected = Article.objects.published().related_to(article)
+        assert _ids(cards) == _ids(expected) and len(cards) == 3
+        for card in cards:
+            same = listing.get(card.pk) or next(
+                c for c in reading.section_page(card.section_id, 1).items if c.pk == card.pk
+            )
+            for field in ArticleCard.FIELDS[:-1]:
+                assert getattr(card, field) == getattr(same, field), field
+            assert card.published_at.tzinfo is not None
+            assert card.hero_image == same.hero_image
+            assert [a.slug for a in card.byline_authors()] == [
+                a.slug for a in same.byline_authors()
+            ]
+    shown = {card.slug: card for card in reading.related(reading.article("story-4"))}
+    assert shown["story-2"].hero_renditions
+    assert shown["story-2"].hero_renditions == Article.objects.get(slug="story-2").hero_renditions
+
+
 def test_cards_answer_what_the_model_would(archive):
     """A list's cards are plain values, not model instances: each answers the card's
     questions as the article itself does."""
-    from articles.models.content import ArticleCard
-
     page = reading.section_page(archive["tech"].pk, 1)
     assert page.items and all(isinstance(card, ArticleCard) for card in page.items)
     for card in page.items:

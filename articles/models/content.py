@@ -247,6 +247,20 @@ class ArticleCard:
         field = _hero_image_field()
         self.hero_image = field.attr_class(self, field, row["hero_image"] or "")
 
+    @classmethod
+    def from_json(cls, row: dict) -> "ArticleCard":
+        """A card from a JSON object with the same keys (``with_related``): the date comes
+        as ISO text, and SQLite hands nested JSON back as text."""
+        published = row["published_at"]
+        if isinstance(published, str):
+            published = parse_datetime(published)
+            if published is not None and timezone.is_naive(published):
+                published = published.replace(tzinfo=UTC)  # SQLite keeps UTC, unmarked
+        renditions = row["hero_renditions"]
+        if isinstance(renditions, str):
+            renditions = json.loads(renditions)
+        return cls({**row, "published_at": published, "hero_renditions": renditions or {}})
+
     def __repr__(self) -> str:
         return f"<ArticleCard {self.pk}: {self.slug}>"
 
@@ -276,6 +290,28 @@ class JSONGroupArray(Aggregate):
 
     def as_postgresql(self, compiler, connection, **extra):
         return super().as_sql(compiler, connection, function="JSON_AGG", **extra)
+
+
+class JSONArrayOf(Subquery):
+    """The single column ``item`` of a subquery's rows (JSON objects) as one JSON array,
+    in the subquery's order; NULL or an empty array when it has no rows."""
+
+    output_field = _JSONRows()
+    template = '(SELECT JSON_GROUP_ARRAY(JSON("_rows"."item")) FROM (%(subquery)s) "_rows")'
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = '(SELECT JSON_AGG("_rows"."item") FROM (%(subquery)s) "_rows")'
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def _byline_json():
+    return _json_rows(
+        Byline,
+        name="author__name",
+        slug="author__slug",
+        author_id="author_id",
+        position="position",
+    )
 
 
 def _json_rows(model, **fields):
@@ -353,15 +389,7 @@ class ArticleQuerySet(models.QuerySet):
         JSON array aggregated in a subquery, however many articles and authors there are."""
         return (
             self.select_related("section")
-            .annotate(
-                byline_data=_json_rows(
-                    Byline,
-                    name="author__name",
-                    slug="author__slug",
-                    author_id="author_id",
-                    position="position",
-                )
-            )
+            .annotate(byline_data=_byline_json())
             .defer("body", "hero_image_digest", "created_by", "version")
             .order_by("-published_at", "-id")
         )
@@ -382,6 +410,21 @@ class ArticleQuerySet(models.QuerySet):
         return (
             self.for_listing().filter(section_id=article.section_id).exclude(pk=article.pk)[:limit]
         )
+
+    def with_related(self, *, at=None, limit: int = 3):
+        """Each article with ``related_data``: the cards of ``related_to`` (its section's
+        latest other articles, published at ``at``) as a JSON array, so an article page
+        gets them in its own query instead of a second one. ArticleCard.from_json reads
+        them."""
+        fields = {name: F(name) for name in ArticleCard.FIELDS if name != "byline_data"}
+        cards = (
+            Article.objects.published(at=at)
+            .filter(section_id=OuterRef("section_id"))
+            .exclude(pk=OuterRef("pk"))
+            .order_by("-published_at", "-id")
+            .values(item=JSONObject(**fields, byline_data=_byline_json()))[:limit]
+        )
+        return self.annotate(related_data=JSONArrayOf(cards))
 
     def newest_ids(self, *, section_ids, per_section: int = 4, fields=("id", "published_at")):
         """The ids of each section's ``per_section`` newest articles, as (id, date) rows
@@ -432,13 +475,7 @@ class ArticleQuerySet(models.QuerySet):
     def for_detail(self):
         """Everything an article page shows, in one query (relations as JSON arrays)."""
         return self.select_related("section").annotate(
-            byline_data=_json_rows(
-                Byline,
-                name="author__name",
-                slug="author__slug",
-                author_id="author_id",
-                position="position",
-            ),
+            byline_data=_byline_json(),
             takeaway_data=_json_rows(Takeaway, text="text", position="position", pk="id"),
             source_data=_json_rows(
                 Source, name="name", relation="relation", url="url", position="position", pk="id"

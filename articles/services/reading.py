@@ -71,7 +71,12 @@ def _page(prepared: Prepared, number: int, size: int, **values) -> Page:
 
 
 _article = Prepared(
-    lambda now, slug: Article.objects.published(at=now).for_detail().filter(slug=slug)[:1]
+    lambda now, slug: (
+        Article.objects.published(at=now)
+        .for_detail()
+        .with_related(at=now, limit=RELATED)
+        .filter(slug=slug)[:1]
+    )
 )
 
 _related = Prepared(
@@ -154,15 +159,20 @@ def sitemap_articles(number: int) -> list[tuple[str, datetime]]:
 
 
 def article(slug: str) -> Article | None:
-    """The published article at ``slug``, with everything its page shows."""
+    """The published article at ``slug``, with everything its page shows (the related
+    cards too, for ``related``)."""
     rows = _article.fetch(now=timezone.now(), slug=slug)
     return rows[0] if rows else None
 
 
 def related(article: Article) -> list[ArticleCard]:
-    """A few of the latest other articles from the same section."""
+    """A few of the latest other articles from the same section: those that came with
+    the article (``article()`` loads them in its own query), or else asked for."""
     if article.section_id is None:
         return []
+    if hasattr(article, "related_data"):
+        cards = [ArticleCard.from_json(row) for row in article.related_data or ()]
+        return sorted(cards, key=lambda card: (card.published_at, card.pk), reverse=True)
     return _cards(
         _related.fetch(now=timezone.now(), section_id=article.section_id, article_id=article.pk)
     )
