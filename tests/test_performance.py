@@ -229,3 +229,24 @@ def test_a_connection_used_a_moment_ago_is_not_checked_again_but_an_idle_one_is(
         assert checks == [first, first] and replaced != first
     finally:
         wrapper.close()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL driver")
+def test_psycopg_parses_the_article_query_once(archive, monkeypatch):
+    """The article page's query is longer than the 4 KB psycopg remembers by default;
+    magazine/postgresql raises that, so its text is not parsed again on every page."""
+    from psycopg import _queries
+
+    parsed = []
+    real = _queries._query2pg_nocache
+    monkeypatch.setattr(
+        _queries,
+        "_query2pg_nocache",
+        lambda query, *a: parsed.append(len(query)) or real(query, *a),
+    )
+    for _ in range(3):
+        assert reading.article("story-1") is not None
+    assert parsed == []
+    monkeypatch.setattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", 4096)  # psycopg's own
+    reading.article("story-1")
+    assert parsed and parsed[0] > 4096  # so the test is about a query this long

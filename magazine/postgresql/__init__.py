@@ -1,1 +1,2 @@
-"""Django's PostgreSQL backend, with a cheaper health check (see base.py)."""
+"""Django's PostgreSQL backend, with a cheaper health check and query parsing
+(see base.py)."""

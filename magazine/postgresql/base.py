@@ -1,4 +1,5 @@
-"""Django's PostgreSQL backend, checking a persistent connection only after a pause.
+"""Django's PostgreSQL backend, checking a persistent connection only after a pause, and
+remembering how psycopg parses the long reader queries.
 
 With ``CONN_HEALTH_CHECKS`` Django sends ``SELECT 1`` before the first query of every
 request, so that a connection the server has dropped (a restart, an idle timeout) is
@@ -14,6 +15,15 @@ import time
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.backends.postgresql import base
+from psycopg import _queries
+
+# psycopg works out where a query's parameters go once per query text, and remembers it,
+# but only for texts up to 4 KB: longer ones are parsed again on every run. The article
+# page's one query (the article with its byline, takeaways, sources, corrections and
+# related cards) is about 4.4 KB, and parsing it cost 0.1 ms a page. Reader queries are
+# few and fixed (models/prepared.py), so remembering texts up to 16 KB costs little.
+# psycopg reads this module setting on each run (tests/test_performance.py checks it).
+_queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, 16 * 1024)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
