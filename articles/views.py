@@ -30,6 +30,19 @@ def _page_number(request: HttpRequest) -> int:
     return int(number)
 
 
+def _cursors(request: HttpRequest) -> dict:
+    """The Older link's ``before`` or the Newer link's ``after`` (reading.Cursor), if any."""
+    found = {}
+    for param, name in (("before", "older_than"), ("after", "newer_than")):
+        if (text := request.GET.get(param)) is not None:
+            if (cursor := reading.Cursor.parse(text)) is None:
+                raise Http404(f"No such page: {param}")
+            found[name] = cursor
+    if len(found) > 1:
+        raise Http404("No such page: before and after")
+    return found
+
+
 def _nonempty(page: reading.Page) -> reading.Page:
     if not page.items and page.number > 1:
         raise Http404("No such page")
@@ -96,7 +109,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     section = next((s for s in nav_sections(request) if s.slug == slug), None)
     if section is None:
         raise Http404("No such section")
-    page = _nonempty(reading.section_page(section.pk, _page_number(request)))
+    page = _nonempty(reading.section_page(section.pk, _page_number(request), **_cursors(request)))
     response = render(request, "articles/section_detail.html", {"section": section, "page": page})
     return _tagged(response, f"section:{section.pk}", *_listing_tags(page.items))
 
@@ -107,7 +120,7 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = reading.author(slug)
     if author is None:
         raise Http404("No such author")
-    page = _nonempty(reading.author_page(author.pk, _page_number(request)))
+    page = _nonempty(reading.author_page(author.pk, _page_number(request), **_cursors(request)))
     response = render(request, "articles/author_detail.html", {"author": author, "page": page})
     return _tagged(response, f"author:{author.pk}", *_listing_tags(page.items))
 

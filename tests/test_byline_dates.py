@@ -128,6 +128,17 @@ def test_an_authors_page_walks_the_author_date_index():
     assert int(walked.group(1)) <= 24 + reading.PAGE_SIZE + 1, plan
     assert [row["id"] for row in query] == [a.pk for a in articles[72:111:3]]
 
+    # Deep in the list, from a cursor (the Older link): the walk starts at the cursor,
+    # so it reads about a page of rows however deep the page is.
+    deep = articles[3 * 600]  # the author's 601st article
+    query = reading._author_next_to(
+        reading.PAGE_SIZE, False, now, authors[0].pk, deep.published_at, deep.pk
+    )
+    plan = query.explain(analyze=True)
+    walked = re.search(r"byline_author_pub_idx.*actual time=\S+ rows=(\d+)", plan)
+    assert walked and int(walked.group(1)) <= reading.PAGE_SIZE + 2, plan
+    assert [row["id"] for row in query] == [a.pk for a in articles[3 * 601 : 3 * 614 : 3]]
+
     # The author's feed walks the same index.
     from articles.feeds import AuthorFeed
 

@@ -76,6 +76,27 @@ def test_uncached_pages_stay_within_their_budget(
         assert b"<picture>" in response.content  # the pictures are part of what is counted
 
 
+@pytest.mark.parametrize(("listing", "budget"), [("/tech/", 2), ("/authors/ann/", 3)])
+@pytest.mark.parametrize("direction", ["before", "after"])
+def test_pages_reached_by_a_cursor_keep_their_budget(
+    client, archive, listing, budget, direction, django_assert_num_queries
+):
+    """Older and Newer links (a cursor, not an offset) cost what page 1 costs."""
+    from articles.models import Article
+
+    shown = Article.objects.published().order_by("-published_at", "-id")
+    if listing == "/tech/":
+        shown = shown.filter(section__slug="tech")
+    cursor = reading.Cursor.of(shown[1])
+    cache.clear()
+    with django_assert_num_queries(budget):
+        response = client.get(f"{listing}?page=2&{direction}={cursor}")
+    assert response.status_code == 200 and response["X-Page-Cache"] == "miss"
+    assert response.content.count(b'class="card__title"') == (
+        1 if direction == "after" else min(12, shown.count() - 2)
+    )
+
+
 @pytest.mark.parametrize("path", BUDGETS)
 def test_cached_pages_and_304s_make_no_queries(client, archive, path, django_assert_num_queries):
     etag = client.get(path)["ETag"]
@@ -128,6 +149,16 @@ def test_deep_section_pages_use_the_index():
     walked = re.search(r"Scan using article_section_idx .*actual time=\S+ rows=(\d+)", plan)
     assert walked, plan
     assert int(walked.group(1)) == 99 * 12 + 13, plan
+    # The Older link's cursor starts the walk where the previous page ended: about a
+    # page of entries, however deep (here the 1,200th article on).
+    last = Article.objects.filter(section=tech).order_by("-published_at", "-id")[1199]
+    keyset = reading._section_next_to.build(12, False, now, tech.pk, last.published_at, last.pk)
+    plan = keyset.explain(analyze=True)
+    walked = re.search(r"Scan using article_section_idx .*actual time=\S+ rows=(\d+)", plan)
+    assert walked and int(walked.group(1)) <= 14, plan
+    assert [row["id"] for row in keyset][:1] == [
+        Article.objects.filter(section=tech).order_by("-published_at", "-id")[1200].pk
+    ]
     # The rows skipped can be read from the index alone (an index-only scan once the
     # table is vacuumed): it carries every column published() looks at.
     with connection.cursor() as cursor:

@@ -239,3 +239,15 @@ def test_cards_answer_what_the_model_would(archive):
             (a.pk, a.name, a.get_absolute_url()) for a in article.byline_authors()
         ]
         assert bool(card.hero_image) is bool(article.hero_image) is False
+
+
+def test_pages_next_to_a_cursor_are_compiled_once(archive):
+    now, article = timezone.now(), Article.objects.get(slug="story-7")
+    cursor = {"cursor_at": article.published_at, "cursor_pk": article.pk}
+    for newer in (False, True):
+        assert reading._section_next_to.is_prepared(
+            12, newer, now=now, section_id=archive["tech"].pk, **cursor
+        )
+        assert reading._author_next.is_prepared(
+            12, newer, now=now, author_id=archive["ann"].pk, **cursor
+        )

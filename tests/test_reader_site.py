@@ -50,13 +50,67 @@ class TestPages:
             )
         first = client.get("/tech/").content.decode()
         assert "TECH" in first and "Story 00" in first and "Story 12" not in first
-        assert 'rel="next" href="?page=2"' in first
+        assert re.search(r'rel="next" href="\?page=2&amp;before=\d+-\d+"', first)
         second = client.get("/tech/?page=2").content.decode()
         assert "Story 12" in second
         assert '<link rel="canonical" href="http://testserver/tech/?page=2">' in second
         for bad in ("3", "0", "-1", "abc", "99999999999"):
             assert client.get(f"/tech/?page={bad}").status_code == 404, bad
+        for bad in ("before=abc", "before=1-", "after=-5", "before=1-2&after=1-2"):
+            assert client.get(f"/tech/?page=2&{bad}").status_code == 404, bad
         assert client.get("/no-such-section/").status_code == 404
+
+    @pytest.mark.parametrize("listing", ["/tech/", "/authors/ann/"])
+    def test_older_and_newer_links_walk_the_whole_list_and_back(self, client, listing):
+        """The links carry a cursor (the last or first card's date and id): following
+        Older from page 1 shows every article once, in order, as the page numbers do, also
+        where articles share a publication time; following Newer comes back the same way."""
+        tech, ann = make_section(name="Tech", slug="tech"), make_author(name="Ann", slug="ann")
+        now = timezone.now().replace(microsecond=0)
+        for n in range(40):
+            make_article(
+                title=f"Story {n:02d}",
+                section=tech,
+                authors=[ann],
+                published_at=now
+                - timedelta(hours=n // 5 + 1),  # five at a time: ties split by pages
+            )
+        make_article(title="Elsewhere", section=make_section(slug="other"))
+
+        def titles(html):
+            return re.findall(r'class="card__title"><a href="[^"]+">([^<]+)</a>', html)
+
+        def link(html, rel):
+            found = re.search(rf'rel="{rel}" href="\?([^"]+)"', html)
+            return found and found.group(1).replace("&amp;", "&")
+
+        pages, html, query = [], client.get(listing).content.decode(), ""
+        while True:
+            pages.append(titles(html))
+            assert client.get(f"{listing}?page={len(pages)}").content.decode().count(
+                "card__title"
+            ) == len(pages[-1])  # the same page by number
+            if not (query := link(html, "next")):
+                break
+            assert query.startswith(f"page={len(pages) + 1}&before=")
+            html = client.get(f"{listing}?{query}").content.decode()
+        from articles.models import Article
+
+        expected = Article.objects.published().filter(section=tech)
+        expected = list(expected.order_by("-published_at", "-id").values_list("title", flat=True))
+        assert [t for page in pages for t in page] == expected
+        assert expected[:3] == ["Story 04", "Story 03", "Story 02"]  # ties: newest id first
+        assert [len(p) for p in pages] == [12, 12, 12, 4]
+        for number in range(len(pages), 1, -1):
+            query = link(html, "prev")
+            assert (
+                query == f"page={number - 1}"
+                if number == 2
+                else query.startswith(f"page={number - 1}&after=")
+            )
+            html = client.get(f"{listing}?{query}").content.decode()
+            assert titles(html) == pages[number - 2]
+        assert link(html, "prev") is None
 
     def test_author_page_shows_bio_and_their_articles(self, client):
         author = make_author(name="Ingrid Berg", slug="ingrid-berg", role="Editor", bio="Writes.")

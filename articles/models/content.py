@@ -368,12 +368,15 @@ class ArticleQuerySet(models.QuerySet):
             published_at__lte=now,
         )
 
-    def by_author(self, author_id: int, *, at=None):
+    def by_author(self, author_id: int, *, at=None, also: Q | None = None):
         """``author_id``'s articles, newest first, along the byline's (author, date) index
         (byline_author_pub_idx): a page of them is found in a short walk however many the
-        author has. Chain it after published(), with the same ``at``."""
+        author has. Chain it after published(), with the same ``at``. ``also``: more
+        conditions on the same byline (a separate filter() would join another)."""
         return self.filter(
-            bylines__author_id=author_id, bylines__published_at__lte=at or timezone.now()
+            also or Q(),
+            bylines__author_id=author_id,
+            bylines__published_at__lte=at or timezone.now(),
         ).order_by("-bylines__published_at", "-bylines__article_id")
 
     def due(self, *, at=None):

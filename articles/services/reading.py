@@ -8,9 +8,9 @@ budgets are in tests/test_performance.py.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from django.db.models import Subquery
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from .. import search as search_engine
@@ -25,21 +25,59 @@ PER_SECTION = 4
 SITEMAP_PAGE_SIZE = 5000  # ArticleSitemap.limit: the index lists pages of this size
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A place in a list ordered newest first: an article's date and id. Older and Newer
+    links carry the last or first card's cursor, so the next page starts right there
+    (keyset pagination): page 200 costs what page 2 costs, where an offset walks and
+    drops every row before it. Written in a link as microseconds-id."""
+
+    published_at: datetime
+    pk: int
+
+    @classmethod
+    def of(cls, card) -> "Cursor":
+        return cls(card.published_at, card.pk)
+
+    @classmethod
+    def parse(cls, text: str) -> "Cursor | None":
+        micros, _, pk = text.partition("-")
+        if not (micros.isdigit() and pk.isdigit() and len(micros) <= 17 and len(pk) <= 12):
+            return None
+        return cls(_EPOCH + timedelta(microseconds=int(micros)), int(pk))
+
+    def __str__(self) -> str:
+        return f"{(self.published_at - _EPOCH) // timedelta(microseconds=1)}-{self.pk}"
+
+
 @dataclass
 class Page:
     """A page of a list, found without counting the whole list: one row more than a page
-    tells whether there is a next one. Served by the (state, date) indexes."""
+    tells whether there is a next one. Served by the (state, date) indexes; reached by
+    number (an offset) or from a neighbour's cursor (``older_than``/``newer_than``)."""
 
     items: list
     number: int
     has_next: bool
+    newest: bool | None = None  # known from a cursor: nothing newer than this page
 
     def __iter__(self):
         return iter(self.items)
 
     @property
     def has_previous(self) -> bool:
-        return self.number > 1
+        return self.number > 1 and not self.newest
+
+    @property
+    def older_cursor(self) -> Cursor | None:
+        return Cursor.of(self.items[-1]) if self.items else None
+
+    @property
+    def newer_cursor(self) -> Cursor | None:
+        return Cursor.of(self.items[0]) if self.items else None
 
     @property
     def has_other_pages(self) -> bool:
@@ -58,6 +96,28 @@ def _window(queryset, start: int, size: int):
     index walk: nothing joined or computed for the rows skipped), then only those rows are
     loaded as cards, in the same query."""
     ids = queryset.values("pk")[start : start + size + 1]
+    return Article.objects.cards().filter(pk__in=Subquery(ids))
+
+
+def _beyond(date: str, key: str, cursor_at, cursor_pk, *, newer: bool) -> Q:
+    """Rows after the cursor in the list's order (older ones), or before it (newer):
+    the date bound first, so the index walk starts at the cursor."""
+    if newer:
+        return Q(**{f"{date}__gte": cursor_at}) & (
+            Q(**{f"{date}__gt": cursor_at}) | Q(**{f"{key}__gt": cursor_pk})
+        )
+    return Q(**{f"{date}__lte": cursor_at}) & (
+        Q(**{f"{date}__lt": cursor_at}) | Q(**{f"{key}__lt": cursor_pk})
+    )
+
+
+def _keyset_window(queryset, size: int, *, newer: bool, date: str = "published_at", key="id"):
+    """Cards for the ``size`` rows next to a cursor (one more, to tell whether the list
+    goes on): ``queryset`` already holds the ``_beyond`` condition; newer rows are found
+    oldest first, nearest the cursor."""
+    if newer:
+        queryset = queryset.order_by(date, key)
+    ids = queryset.values("pk")[: size + 1]
     return Article.objects.cards().filter(pk__in=Subquery(ids))
 
 
@@ -106,6 +166,17 @@ _section_page = Prepared(
     )
 )
 
+_section_next_to = Prepared(
+    lambda size, newer, now, section_id, cursor_at, cursor_pk: _keyset_window(
+        Article.objects.published(at=now)
+        .filter(_beyond("published_at", "id", cursor_at, cursor_pk, newer=newer))
+        .filter(section_id=section_id)
+        .order_by("-published_at", "-id"),
+        size,
+        newer=newer,
+    )
+)
+
 
 def _author_window(start: int, size: int, now, author_id: int):
     """An author's page. The ids are found by walking the byline's (author, date) index
@@ -114,6 +185,21 @@ def _author_window(start: int, size: int, now, author_id: int):
 
 
 _author_page = Prepared(_author_window)
+
+
+def _author_next_to(size: int, newer: bool, now, author_id: int, cursor_at, cursor_pk: int):
+    """An author's page next to a cursor: the same walk of the byline index, from the
+    cursor (the byline's date is its article's, kept equal by triggers)."""
+    beyond = _beyond(
+        "bylines__published_at", "bylines__article_id", cursor_at, cursor_pk, newer=newer
+    )
+    queryset = Article.objects.published(at=now).by_author(author_id, at=now, also=beyond)
+    return _keyset_window(
+        queryset, size, newer=newer, date="bylines__published_at", key="bylines__article_id"
+    )
+
+
+_author_next = Prepared(_author_next_to)
 
 
 def _search_window(start: int, size: int, now, words: str):
@@ -187,12 +273,42 @@ def front_page(sections) -> tuple[ArticleCard | None, list]:
     return arrange_front_page(articles, sections, PER_SECTION)
 
 
-def section_page(section_id: int, number: int) -> Page:
-    return _page(_section_page, number, PAGE_SIZE, section_id=section_id)
+def _page_next_to(
+    prepared: Prepared, number: int, size: int, cursor: Cursor, newer: bool, **values
+) -> Page:
+    rows = prepared.fetch(
+        size,
+        newer,
+        now=timezone.now(),
+        cursor_at=cursor.published_at,
+        cursor_pk=cursor.pk,
+        **values,
+    )
+    if not newer:
+        return Page(items=_cards(rows[:size]), number=number, has_next=len(rows) > size)
+    # Newer rows come newest first too; the one beyond the page is the newest.
+    return Page(items=_cards(rows[-size:]), number=number, has_next=True, newest=len(rows) <= size)
 
 
-def author_page(author_id: int, number: int) -> Page:
-    return _page(_author_page, number, PAGE_SIZE, author_id=author_id)
+def section_page(
+    section_id: int, number: int, *, older_than: Cursor | None = None, newer_than=None
+) -> Page:
+    """Page ``number`` of a section: by offset, or next to a neighbour's cursor."""
+    cursor = older_than or newer_than
+    if cursor is None:
+        return _page(_section_page, number, PAGE_SIZE, section_id=section_id)
+    newer = newer_than is not None
+    return _page_next_to(_section_next_to, number, PAGE_SIZE, cursor, newer, section_id=section_id)
+
+
+def author_page(
+    author_id: int, number: int, *, older_than: Cursor | None = None, newer_than=None
+) -> Page:
+    cursor = older_than or newer_than
+    if cursor is None:
+        return _page(_author_page, number, PAGE_SIZE, author_id=author_id)
+    newer = newer_than is not None
+    return _page_next_to(_author_next, number, PAGE_SIZE, cursor, newer, author_id=author_id)
 
 
 def search_page(query: str, number: int) -> Page:
