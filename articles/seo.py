@@ -2,10 +2,10 @@
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.templatetags.static import static
 
 from . import renditions
 from .models import Article
+from .templating import static
 
 
 def absolute(request: HttpRequest, path: str) -> str:
@@ -61,7 +61,7 @@ def news_article(article: Article, request: HttpRequest) -> dict:
         "articleSection": article.section.name if article.section else None,
         "wordCount": article.word_count,
         "timeRequired": f"PT{article.reading_time}M",
-        "genre": article.get_article_type_display(),
+        "genre": article.type_label,
     }
     if article.hero_image:
         data["image"] = [social_image(article, request)]

@@ -117,3 +117,13 @@ class TestDerivedFields:
     def test_links_in_the_body_get_a_safe_rel(self):
         article = make_article(body='<p><a href="https://example.org" rel="opener">x</a></p>')
         assert 'rel="noopener noreferrer"' in article.body
+
+
+@pytest.mark.parametrize("value", [*Article.Type.values, "not-a-type"])
+def test_the_type_label_is_what_django_would_display(value):
+    """type_label reads the choices' enum; it must say what get_article_type_display says
+    (the source line and the JSON-LD genre use it)."""
+    article = Article(article_type=value)
+    assert article.type_label == article.get_article_type_display()
+    if value != Article.Type.SPONSORED:
+        assert article.type_phrase == f"original {article.get_article_type_display().lower()}"

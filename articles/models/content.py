@@ -812,11 +812,20 @@ class Article(models.Model):
         return blocks[:cut], blocks[cut:]
 
     @property
+    def type_label(self) -> str:
+        """``get_article_type_display()``, which rebuilds a lookup of the choices on every
+        call: read straight from the choices' enum (an unknown value shows as itself)."""
+        try:
+            return str(ArticleType(self.article_type).label)
+        except ValueError:
+            return str(self.article_type)
+
+    @property
     def type_phrase(self) -> str:
         """How the source line names this kind of work: 'original commentary'."""
         if self.article_type == self.Type.SPONSORED:
             return "sponsored content"
-        return f"original {self.get_article_type_display().lower()}"
+        return f"original {self.type_label.lower()}"
 
 
 class Byline(models.Model):
