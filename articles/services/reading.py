@@ -273,11 +273,21 @@ def front_page(sections) -> tuple[ArticleCard | None, list]:
     return arrange_front_page(articles, sections, PER_SECTION)
 
 
-def _page_next_to(
-    prepared: Prepared, number: int, size: int, cursor: Cursor, newer: bool, **values
+def _listing_page(
+    by_offset: Prepared,
+    by_cursor: Prepared,
+    number: int,
+    older_than: "Cursor | None",
+    newer_than: "Cursor | None",
+    **values,
 ) -> Page:
-    rows = prepared.fetch(
-        size,
+    """Page ``number`` of a list: by offset, or next to a neighbour's cursor."""
+    cursor = older_than or newer_than
+    if cursor is None:
+        return _page(by_offset, number, PAGE_SIZE, **values)
+    newer = newer_than is not None
+    rows = by_cursor.fetch(
+        PAGE_SIZE,
         newer,
         now=timezone.now(),
         cursor_at=cursor.published_at,
@@ -285,30 +295,26 @@ def _page_next_to(
         **values,
     )
     if not newer:
-        return Page(items=_cards(rows[:size]), number=number, has_next=len(rows) > size)
+        return Page(_cards(rows[:PAGE_SIZE]), number, has_next=len(rows) > PAGE_SIZE)
     # Newer rows come newest first too; the one beyond the page is the newest.
-    return Page(items=_cards(rows[-size:]), number=number, has_next=True, newest=len(rows) <= size)
+    return Page(_cards(rows[-PAGE_SIZE:]), number, has_next=True, newest=len(rows) <= PAGE_SIZE)
 
 
 def section_page(
     section_id: int, number: int, *, older_than: Cursor | None = None, newer_than=None
 ) -> Page:
     """Page ``number`` of a section: by offset, or next to a neighbour's cursor."""
-    cursor = older_than or newer_than
-    if cursor is None:
-        return _page(_section_page, number, PAGE_SIZE, section_id=section_id)
-    newer = newer_than is not None
-    return _page_next_to(_section_next_to, number, PAGE_SIZE, cursor, newer, section_id=section_id)
+    return _listing_page(
+        _section_page, _section_next_to, number, older_than, newer_than, section_id=section_id
+    )
 
 
 def author_page(
     author_id: int, number: int, *, older_than: Cursor | None = None, newer_than=None
 ) -> Page:
-    cursor = older_than or newer_than
-    if cursor is None:
-        return _page(_author_page, number, PAGE_SIZE, author_id=author_id)
-    newer = newer_than is not None
-    return _page_next_to(_author_next, number, PAGE_SIZE, cursor, newer, author_id=author_id)
+    return _listing_page(
+        _author_page, _author_next, number, older_than, newer_than, author_id=author_id
+    )
 
 
 def search_page(query: str, number: int) -> Page:
