@@ -79,6 +79,11 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
             "gunicorn.conf.py",
             "--bind",
             f"127.0.0.1:{port}",
+            # No recycling during the run (gunicorn.conf.py recycles every ~5,000
+            # requests), so the memory read at the end is that of workers that have
+            # served every page measured, not of fresh ones.
+            "--max-requests",
+            "0",
         ],
         cwd=ROOT,
         env=env,

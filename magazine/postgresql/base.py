@@ -15,15 +15,22 @@ import time
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.backends.postgresql import base
-from psycopg import _queries
 
 # psycopg works out where a query's parameters go once per query text, and remembers it,
 # but only for texts up to 4 KB: longer ones are parsed again on every run. The article
 # page's one query (the article with its byline, takeaways, sources, corrections and
 # related cards) is about 4.4 KB, and parsing it cost 0.1 ms a page. Reader queries are
 # few and fixed (models/prepared.py), so remembering texts up to 16 KB costs little.
-# psycopg reads this module setting on each run (tests/test_performance.py checks it).
-_queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, 16 * 1024)
+# psycopg reads this module setting on each run (tests/test_performance.py checks it). It
+# is psycopg's internal setting: a psycopg without it simply parses long queries each time.
+try:
+    from psycopg import _queries
+except ImportError:  # pragma: no cover - another psycopg layout
+    pass
+else:
+    _queries.MAX_CACHED_STATEMENT_LENGTH = max(
+        getattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", 0), 16 * 1024
+    )
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
