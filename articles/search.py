@@ -82,24 +82,36 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
     return ranked(queryset, " ".join(words))
 
 
+def _query(words: str):
+    from django.contrib.postgres.search import SearchQuery
+
+    return SearchQuery(words, search_type="plain", config=CONFIG)
+
+
+def _rank(words: str):
+    from django.contrib.postgres.search import SearchRank
+
+    return SearchRank(SearchDocument(), _query(words))
+
+
+def _newest_matches(queryset: QuerySet, words: str) -> QuerySet:
+    """PostgreSQL: ``queryset``'s articles with every one of ``words``, newest first.
+    Ranking reads each match's vector and a common word can match most of a large
+    archive, so only the newest RANKED_CANDIDATES of these are ranked: a query's cost is
+    bounded however large the archive grows."""
+    return (
+        queryset.alias(document=SearchDocument())
+        .filter(document=_query(words))
+        .order_by("-published_at", "-id")
+    )
+
+
 def ranked(queryset: QuerySet, words: str) -> QuerySet:
     """``queryset`` narrowed to articles with every one of ``words`` (space-separated
     terms, as ``terms`` gives them), best first. On PostgreSQL the words are one
     parameter of the SQL, so the query can be compiled once (models/prepared.py)."""
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery
-
-        search_query = SearchQuery(words, search_type="plain", config=CONFIG)
-        vector = SearchDocument()
-        # Ranking reads each match's vector; a common word can match most of a large
-        # archive. Rank the newest RANKED_CANDIDATES matches (found through the GIN
-        # index), so a query's cost is bounded however large the archive grows.
-        candidates = (
-            queryset.alias(document=vector)
-            .filter(document=search_query)
-            .order_by("-published_at", "-id")
-            .values("pk")[:RANKED_CANDIDATES]
-        )
+        candidates = _newest_matches(queryset, words).values("pk")[:RANKED_CANDIDATES]
         return by_rank(queryset.filter(pk__in=Subquery(candidates)), words)
     condition = Q()
     for word in map(_stem, words.split()):
@@ -120,14 +132,9 @@ def ranked_ids(queryset: QuerySet, words: str, start: int, stop: int) -> Express
     start, stop = int(start), int(stop)
     if connection.vendor != "postgresql":
         return Subquery(ranked(queryset, words).values("pk")[start:stop])
-    from django.contrib.postgres.search import SearchQuery, SearchRank
-
-    search_query = SearchQuery(words, search_type="plain", config=CONFIG)
     candidates = (
-        queryset.alias(document=SearchDocument())
-        .filter(document=search_query)
-        .annotate(rank=SearchRank(SearchDocument(), search_query))
-        .order_by("-published_at", "-id")
+        _newest_matches(queryset, words)
+        .annotate(rank=_rank(words))
         .values("id", "published_at", "rank")[:RANKED_CANDIDATES]
     )
     sql, params = candidates.query.get_compiler(using=queryset.db).as_sql()
@@ -143,12 +150,7 @@ def by_rank(queryset: QuerySet, words: str) -> QuerySet:
     """``queryset`` (articles already known to match ``words``) best first, with ``rank``.
     A page of results is ranked again by this alone, not searched again."""
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank
-
-        search_query = SearchQuery(words, search_type="plain", config=CONFIG)
-        return queryset.annotate(rank=SearchRank(SearchDocument(), search_query)).order_by(
-            "-rank", "-published_at", "-id"
-        )
+        return queryset.annotate(rank=_rank(words)).order_by("-rank", "-published_at", "-id")
     score = Value(0, output_field=IntegerField())
     for word in map(_stem, words.split()):
         score = score + Case(
