@@ -443,6 +443,27 @@ def test_postgresql_search_uses_the_gin_index():
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL full-text search")
+def test_postgresql_search_ranks_by_each_words_occurrences_not_their_distance(client):
+    """Ranking adds up each word's weighted occurrences (search.AnyWord): the article
+    that names the climate three times comes first, though the other has both words side
+    by side (ts_rank with the all-words query would put that one first, and costs time
+    in the square of the words' occurrences)."""
+    make_article(
+        title="Notes from the week",
+        standfirst="Several things.",
+        body="<p>Notes. A climate battery story. Other words here about many things.</p>",
+    )
+    make_article(
+        title="A long read",
+        standfirst="Several things.",
+        body="<p>Climate climate climate. Much later in the piece, far away, a battery.</p>",
+    )
+    html = client.get("/search/?q=climate+battery").content.decode()
+    titles = re.findall(r'search-result__title"><a href="[^"]+">(.*?)</a>', html)
+    assert titles == ["A long read", "Notes from the week"]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL full-text search")
 def test_postgresql_search_ranks_a_bounded_number_of_the_newest_matches(monkeypatch):
     from articles import search as search_module
     from articles.models import Article
