@@ -17,6 +17,13 @@ def nav_sections(request=None) -> list[Section]:
     return sections
 
 
+def use_nav_sections(request, sections: list[Section] | None) -> None:
+    """This request's menu is ``sections`` (read with the page's own query); ``None``
+    leaves it to the cache."""
+    if sections is not None:
+        request._nav_sections = sections
+
+
 def magazine(request):
     """The magazine's name, tagline and sections, for every template."""
     page = request.GET.get("page", "")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 from . import search as search_engine
 from . import seo
 from .caching import public_page
-from .context_processors import nav_sections
+from .context_processors import nav_sections, use_nav_sections
 from .links import url
 from .models import Article, Correction, PreviewLink, SlugRedirect
 from .services import reading
@@ -88,6 +88,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if moved is None:
             raise Http404("No such article")
         return HttpResponsePermanentRedirect(moved.article.get_absolute_url())
+    use_nav_sections(request, reading.menu(article))
     related = reading.related(article)
     response = render(
         request,

@@ -232,3 +232,32 @@ def test_home_with_nothing_published(client):
     response = client.get("/")
     assert response.status_code == 200
     assert b"Nothing has been published yet." in response.content
+
+
+def test_the_menu_comes_with_the_article_in_menu_order_and_never_older(client):
+    """The article's own query brings the menu (reading.menu): in the order every other
+    page lists the sections (their number, then their name), and as the database has
+    them, whatever an older copy in the cache says."""
+    from django.core.cache import cache
+
+    from articles.context_processors import nav_sections
+    from articles.models import NAV_CACHE_KEY, Section
+
+    make_section(name="Zeta", slug="zeta", order=1)
+    make_section(name="Alpha", slug="alpha", order=2)
+    make_section(name="beta", slug="beta", order=1)
+    article = make_article(section=Section.objects.get(slug="zeta"))
+    expected = [s.name for s in Section.objects.all()]  # the database's collation decides
+
+    def menu(html: str) -> list[str]:
+        nav = re.search(r'<nav class="sections-nav".*?</nav>', html, re.S).group(0)
+        return re.findall(r'href="/[^"]+/">([^<]+)</a>', nav)
+
+    cache.clear()
+    assert menu(client.get("/").content.decode()) == [s.name for s in nav_sections()]
+    assert [s.name for s in nav_sections()] == expected
+    Section.objects.filter(slug="alpha").update(name="Alpha renamed")  # no cache purge
+    cache.set(NAV_CACHE_KEY, [], 3600)  # an older menu in the cache: none at all
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert menu(html) == [s.name for s in Section.objects.all()]
+    assert "Alpha renamed" in menu(html)

@@ -304,6 +304,22 @@ class JSONArrayOf(Subquery):
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
+def sections_from_json(rows) -> list[Section]:
+    """The sections of ``with_menu``'s ``menu_data``, in menu order."""
+    rows = sorted(_rows(rows), key=lambda row: row["place"])
+    return [
+        Section(
+            id=row["pk"],
+            name=row["name"],
+            slug=row["slug"],
+            colour=row["colour"],
+            description=row["description"],
+            order=row["order"],
+        )
+        for row in rows
+    ]
+
+
 def _byline_json():
     return _json_rows(
         Byline,
@@ -428,6 +444,25 @@ class ArticleQuerySet(models.QuerySet):
             .values(item=JSONObject(**fields, byline_data=_byline_json()))[:limit]
         )
         return self.annotate(related_data=JSONArrayOf(cards))
+
+    def with_menu(self):
+        """Each article with ``menu_data``: every section, as the site's menu lists them, as
+        a JSON array with each one's place in the menu (``sections_from_json`` reads it).
+        An article page then needs neither the cache nor a query of its own for its menu,
+        and can never show a menu older than its article."""
+        ordering = Section._meta.ordering
+        sections = Section.objects.order_by(*ordering).values(
+            item=JSONObject(
+                pk="id",
+                name="name",
+                slug="slug",
+                colour="colour",
+                description="description",
+                order="order",
+                place=Window(RowNumber(), order_by=[F(name).asc() for name in ordering]),
+            )
+        )
+        return self.annotate(menu_data=JSONArrayOf(sections))
 
     def newest_ids(self, *, section_ids, per_section: int = 4, fields=("id", "published_at")):
         """The ids of each section's ``per_section`` newest articles, as (id, date) rows

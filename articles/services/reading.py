@@ -14,8 +14,8 @@ from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from .. import search as search_engine
-from ..models import Article, Author
-from ..models.content import ArticleCard, arrange_front_page
+from ..models import Article, Author, Section
+from ..models.content import ArticleCard, arrange_front_page, sections_from_json
 from ..models.prepared import Prepared
 
 PAGE_SIZE = 12
@@ -135,6 +135,7 @@ _article = Prepared(
         Article.objects.published(at=now)
         .for_detail()
         .with_related(at=now, limit=RELATED)
+        .with_menu()
         .filter(slug=slug)[:1]
     )
 )
@@ -249,6 +250,13 @@ def article(slug: str) -> Article | None:
     cards too, for ``related``)."""
     rows = _article.fetch(now=timezone.now(), slug=slug)
     return rows[0] if rows else None
+
+
+def menu(article: Article) -> list[Section] | None:
+    """The site's sections, if they came with ``article()`` (in its own query)."""
+    if not hasattr(article, "menu_data"):
+        return None
+    return sections_from_json(article.menu_data)
 
 
 def related(article: Article) -> list[ArticleCard]:

@@ -17,10 +17,12 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.backends.postgresql import base
 
 # psycopg works out where a query's parameters go once per query text, and remembers it,
-# but only for texts up to 4 KB: longer ones are parsed again on every run. The article
-# page's one query (the article with its byline, takeaways, sources, corrections and
-# related cards) is about 4.4 KB, and parsing it cost 0.1 ms a page. Reader queries are
-# few and fixed (models/prepared.py), so remembering texts up to 16 KB costs little.
+# but only for texts up to 4 KB with up to 50 parameters: others are parsed again on every
+# run. The article page's one query (the article with its byline, takeaways, sources,
+# corrections, related cards and the menu's sections) is about 4.6 KB with 55 parameters
+# (each JSON key is one), and parsing it cost 0.1 ms a page. Reader queries are few and
+# fixed (models/prepared.py), so remembering texts up to 16 KB and 200 parameters costs
+# little.
 # psycopg reads this module setting on each run (tests/test_performance.py checks it). It
 # is psycopg's internal setting: a psycopg without it simply parses long queries each time.
 try:
@@ -30,6 +32,9 @@ except ImportError:  # pragma: no cover - another psycopg layout
 else:
     _queries.MAX_CACHED_STATEMENT_LENGTH = max(
         getattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", 0), 16 * 1024
+    )
+    _queries.MAX_CACHED_STATEMENT_PARAMS = max(
+        getattr(_queries, "MAX_CACHED_STATEMENT_PARAMS", 0), 200
     )
 
 
