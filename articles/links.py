@@ -5,6 +5,7 @@ there than in its database queries. The same name and arguments always give the 
 address under the same script prefix, so each one is worked out once per process.
 """
 
+import re
 from functools import lru_cache
 
 from django.core.signals import setting_changed
@@ -25,3 +26,30 @@ def url(name: str, *args) -> str:
 @receiver(setting_changed)
 def _forget(**kwargs) -> None:
     _reverse.cache_clear()
+
+
+# What iri_to_uri leaves as it is: an address made only of these needs no quoting.
+_URI_SAFE = re.compile(r"[A-Za-z0-9\-._~/#%\[\]=:;$&()+,!?*@']*")
+
+
+def site_root(request) -> str:
+    """``https://example.org``: the scheme and host of ``request``, worked out once for it
+    (get_host() checks ALLOWED_HOSTS on every call)."""
+    root = getattr(request, "_site_root", None)
+    if root is None:
+        root = request._site_root = f"{request.scheme}://{request.get_host()}"
+    return root
+
+
+def absolute(request, path: str) -> str:
+    """``request.build_absolute_uri(path)``; for a plain path on this site (what url(),
+    static() and storages give), the site's root and the path, without parsing it."""
+    if (
+        path.startswith("/")
+        and not path.startswith("//")
+        and _URI_SAFE.fullmatch(path)
+        and "/./" not in path
+        and "/../" not in path
+    ):
+        return site_root(request) + path
+    return request.build_absolute_uri(path)

@@ -4,12 +4,9 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from . import renditions
+from .links import absolute
 from .models import Article
 from .templating import static
-
-
-def absolute(request: HttpRequest, path: str) -> str:
-    return request.build_absolute_uri(path)
 
 
 def publisher(request: HttpRequest) -> dict:

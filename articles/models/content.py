@@ -29,7 +29,7 @@ from .. import caching, text
 from ..links import url
 
 # Cached list of sections shown in every page's navigation.
-NAV_CACHE_KEY = "magazine:nav-sections"
+NAV_CACHE_KEY = "magazine:menu-sections"
 
 
 # Paths the site itself uses at the top level; a section cannot take them.
@@ -179,6 +179,41 @@ def byline_from_json(data) -> list[BylineAuthor]:
 
 
 @dataclass(frozen=True, slots=True)
+class MenuSection:
+    """A section as the menu and the section's own page show it, in plain values: the
+    menu is read on every page (from the cache, or with an article's own query), and
+    these cost a fraction of a model instance to build or unpickle."""
+
+    pk: int
+    name: str
+    slug: str
+    colour: str
+    description: str
+    order: int
+
+    @classmethod
+    def of(cls, section: "Section") -> "MenuSection":
+        return cls(
+            pk=section.pk,
+            name=section.name,
+            slug=section.slug,
+            colour=section.colour,
+            description=section.description,
+            order=section.order,
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return self.name.upper()
+
+    def get_absolute_url(self) -> str:
+        return url("articles:section-detail", self.slug)
+
+
+@dataclass(frozen=True, slots=True)
 class SectionLabel:
     """A section as a card shows it: its label, colour and address."""
 
@@ -304,12 +339,12 @@ class JSONArrayOf(Subquery):
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
-def sections_from_json(rows) -> list[Section]:
+def sections_from_json(rows) -> list[MenuSection]:
     """The sections of ``with_menu``'s ``menu_data``, in menu order."""
     rows = sorted(_rows(rows), key=lambda row: row["place"])
     return [
-        Section(
-            id=row["pk"],
+        MenuSection(
+            pk=row["pk"],
             name=row["name"],
             slug=row["slug"],
             colour=row["colour"],
@@ -548,6 +583,7 @@ class Article(models.Model):
     Status = ArticleStatus
     Type = ArticleType
     _byline = None  # the byline read from byline_data, once
+    _read = None  # the takeaways, sources and corrections read from their JSON, once
 
     # States in which readers may see the article once its time has come.
     LIVE_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
@@ -801,42 +837,58 @@ class Article(models.Model):
             return self._byline
         return [b.author for b in sorted(self.bylines.all(), key=lambda b: (b.position, b.pk))]
 
+    def _read_once(self, name: str, read):
+        """What ``read()`` makes of the query's JSON, made once per article (the page and
+        its JSON-LD both ask)."""
+        if self._read is None:
+            self._read = {}
+        if name not in self._read:
+            self._read[name] = read()
+        return self._read[name]
+
     def takeaway_list(self) -> list["Takeaway"]:
         if hasattr(self, "takeaway_data"):
-            return [
-                Takeaway(pk=r["pk"], text=r["text"], position=r["position"])
-                for r in _rows(self.takeaway_data)
-            ]
+            return self._read_once(
+                "takeaways",
+                lambda: [
+                    Takeaway(pk=r["pk"], text=r["text"], position=r["position"])
+                    for r in _rows(self.takeaway_data)
+                ],
+            )
         return list(self.takeaways.all())
 
     def source_list(self) -> list["Source"]:
         if hasattr(self, "source_data"):
-            return [
-                Source(
-                    pk=r["pk"],
-                    name=r["name"],
-                    relation=r["relation"],
-                    url=r["url"],
-                    position=r["position"],
-                )
-                for r in _rows(self.source_data)
-            ]
+            return self._read_once("sources", self._sources_from_json)
         return list(self.sources.all())
 
+    def _sources_from_json(self) -> list["Source"]:
+        return [
+            Source(
+                pk=r["pk"],
+                name=r["name"],
+                relation=r["relation"],
+                url=r["url"],
+                position=r["position"],
+            )
+            for r in _rows(self.source_data)
+        ]
+
     def correction_list(self) -> list:
+        if hasattr(self, "correction_data"):
+            return self._read_once("corrections", self._corrections_from_json)
+        return list(self.corrections.all())
+
+    def _corrections_from_json(self) -> list:
         from .editorial import Correction
 
-        if hasattr(self, "correction_data"):
-            items = []
-            for r in _rows(self.correction_data, key="published_at"):
-                when = parse_datetime(r["published_at"])
-                if timezone.is_naive(when):
-                    when = timezone.make_aware(when, UTC)
-                items.append(
-                    Correction(pk=r["pk"], kind=r["kind"], text=r["text"], published_at=when)
-                )
-            return sorted(items, key=lambda c: (c.published_at, c.pk))
-        return list(self.corrections.all())
+        items = []
+        for r in _rows(self.correction_data, key="published_at"):
+            when = parse_datetime(r["published_at"])
+            if timezone.is_naive(when):
+                when = timezone.make_aware(when, UTC)
+            items.append(Correction(pk=r["pk"], kind=r["kind"], text=r["text"], published_at=when))
+        return sorted(items, key=lambda c: (c.published_at, c.pk))
 
     def body_parts(self) -> tuple[list[str], list[str]]:
         """The body's blocks before and after the Key Takeaways box."""

@@ -14,8 +14,8 @@ from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from .. import search as search_engine
-from ..models import Article, Author, Section
-from ..models.content import ArticleCard, arrange_front_page, sections_from_json
+from ..models import Article, Author
+from ..models.content import ArticleCard, MenuSection, arrange_front_page, sections_from_json
 from ..models.prepared import Prepared
 
 PAGE_SIZE = 12
@@ -252,7 +252,7 @@ def article(slug: str) -> Article | None:
     return rows[0] if rows else None
 
 
-def menu(article: Article) -> list[Section] | None:
+def menu(article: Article) -> list[MenuSection] | None:
     """The site's sections, if they came with ``article()`` (in its own query)."""
     if not hasattr(article, "menu_data"):
         return None
