@@ -6,6 +6,7 @@ from django.core.cache import cache
 from .links import absolute, site_root
 from .models import NAV_CACHE_KEY, Section
 from .models.content import MenuSection
+from .templating import site_links
 
 
 def nav_sections(request=None) -> list[MenuSection]:
@@ -37,6 +38,7 @@ def magazine(request):
     return {
         "canonical_url": canonical,
         "absolute_root": site_root(request),
+        "links": site_links(),
         "magazine_name": settings.MAGAZINE_NAME,
         "magazine_tagline": settings.MAGAZINE_TAGLINE,
         "nav_sections": partial(nav_sections, request),

@@ -31,4 +31,7 @@ def warm() -> list[str]:
     names = [n for n in environment.list_templates() if n.endswith((".html", ".xml", ".txt"))]
     for name in names:
         environment.get_template(name)
+    for value in list(environment.globals.values()):
+        if hasattr(value, "load"):  # articles.templating's macros, run once into modules
+            value.load()
     return names

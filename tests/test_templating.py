@@ -81,3 +81,48 @@ def test_warming_the_master_compiles_the_templates_and_asks_nothing_of_the_datab
     with django_assert_num_queries(0):
         names = warm()
     assert {"base.html", "articles/article_detail.html", "includes/article_card.html"} <= set(names)
+
+
+@pytest.mark.django_db
+def test_the_pages_chrome_follows_the_script_prefix_and_the_static_settings(client, settings):
+    """The masthead's and footer's addresses (templating.site_links) are worked out once,
+    but once per script prefix, and again when the settings change."""
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    settings.PAGE_CACHE_SECONDS = 0  # every request renders
+    html = client.get("/").content.decode()
+    assert f'href="{reverse("articles:feed-rss")}">RSS</a>' in html
+    assert 'href="/static/css/magazine.css"' in html
+
+    settings.STATIC_URL = "/assets/"
+    assert 'href="/assets/css/magazine.css"' in client.get("/").content.decode()
+    cache.clear()
+
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from articles.templating import site_links
+
+    before = get_script_prefix()
+    set_script_prefix("/magazine/")  # as a server mounted under /magazine/ sets it
+    try:
+        assert site_links().feed_rss == "/magazine/feeds/rss/"
+        assert site_links().search == "/magazine/search/"
+    finally:
+        set_script_prefix(before)
+    assert site_links().feed_rss == "/feeds/rss/"
+
+
+def test_macros_are_called_by_name_without_an_import():
+    """The include macros are globals (templating.MACROS): every template can call them."""
+    from django.template import engines
+
+    from articles.templating import MACROS
+
+    env = engines["jinja2"].env
+    html = env.from_string("{{ takeaways([]) }}|{{ pagination(page) }}").render(
+        page=type("P", (), {"has_other_pages": False})()
+    )
+    assert html == "|"
+    for name, template in MACROS.items():
+        assert env.globals[name].load() is getattr(env.get_template(template).module, name)
