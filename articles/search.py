@@ -6,6 +6,8 @@ ranked by where it appears (title above standfirst above body).
 """
 
 import re
+from functools import lru_cache
+from html import escape as html_escape
 
 from django.db import connection
 from django.db.models import (
@@ -22,7 +24,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from . import text
@@ -188,6 +189,18 @@ def by_rank(queryset: QuerySet, words: str) -> QuerySet:
     )
 
 
+@lru_cache(maxsize=256)
+def _matcher(query: str) -> tuple[tuple[str, ...], re.Pattern | None]:
+    """The query's words, their first five letters in lower case, and the pattern that
+    finds the words they start (worked out once per query, not once per result)."""
+    words = tuple(w for w in terms(query) if w)
+    if not words:
+        return (), None
+    stems = sorted({re.escape(w.lower()[:5]) for w in words}, key=len, reverse=True)
+    pattern = re.compile(r"\b(?:" + "|".join(stems) + r")\w*", re.IGNORECASE)
+    return tuple(w.lower()[:5] for w in words), pattern
+
+
 def highlight(value: str, query: str, *, length: int = 0) -> SafeString:
     """Escape ``value`` and wrap words that match the query in <mark>.
 
@@ -195,13 +208,12 @@ def highlight(value: str, query: str, *, length: int = 0) -> SafeString:
     inflections ("elections" for "election") light up as PostgreSQL's stemming finds them.
     With ``length``, show an excerpt of about that many characters around the first match.
     """
-    words = [w for w in terms(query) if w]
+    finds, pattern = _matcher(query)
     plain = value
     if length and len(plain) > length:
         start = 0
         lowered = plain.lower()
-        positions = [lowered.find(w.lower()[:5]) for w in words]
-        positions = [p for p in positions if p >= 0]
+        positions = [p for p in (lowered.find(f) for f in finds) if p >= 0]
         if positions:
             start = max(0, min(positions) - length // 3)
             start = plain.rfind(" ", 0, start) + 1 if start else 0
@@ -209,18 +221,32 @@ def highlight(value: str, query: str, *, length: int = 0) -> SafeString:
         cut = excerpt.rfind(" ")
         excerpt = excerpt[:cut] if cut > length // 2 else excerpt
         plain = ("… " if start else "") + excerpt + " …"
-    if not words:
-        return mark_safe(escape(plain))
-    stems = sorted({re.escape(w.lower()[:5]) for w in words}, key=len, reverse=True)
-    pattern = re.compile(r"\b(?:" + "|".join(stems) + r")\w*", re.IGNORECASE)
+    if pattern is None:
+        return mark_safe(html_escape(plain))
     out, last = [], 0
     for match in pattern.finditer(plain):
-        out.append(escape(plain[last : match.start()]))
-        out.append(f"<mark>{escape(match.group(0))}</mark>")
+        out.append(html_escape(plain[last : match.start()]))
+        out.append(f"<mark>{html_escape(match.group(0))}</mark>")
         last = match.end()
-    out.append(escape(plain[last:]))
+    out.append(html_escape(plain[last:]))
     return mark_safe("".join(out))
 
 
-def body_excerpt_source(body: str) -> str:
-    return text.plain_text(body)
+def excerpt(standfirst: str, body: str, query: str, *, length: int = 260) -> SafeString:
+    """A search result's excerpt: ``highlight(f"{standfirst} {text.plain_text(body)}",
+    query, length=length)``, with the body read only up to a little past the excerpt
+    (a result's first match is usually in its first paragraphs; turning a whole body into
+    text cost more than the rest of the results page)."""
+    finds, _ = _matcher(query)
+    source = standfirst + " "
+    first = -1
+    for n, piece in enumerate(text.plain_pieces(body)):
+        source += (" " if n else "") + piece
+        if first < 0 and finds:
+            found = [p for p in (source.lower().find(f) for f in finds) if p >= 0]
+            first = min(found, default=-1)
+        # Enough once the window after the first match is read: a match found later
+        # starts after it, and the text is then longer than ``length`` as a whole too.
+        if first >= 0 and len(source) > first + length + 16:
+            break
+    return highlight(source, query, length=length)

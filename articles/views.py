@@ -133,11 +133,7 @@ def search(request: HttpRequest) -> HttpResponse:
     page = _nonempty(reading.search_page(query, _page_number(request)))
     for article in page.items:
         article.title_highlighted = search_engine.highlight(article.title, query)
-        article.excerpt_highlighted = search_engine.highlight(
-            f"{article.standfirst} {search_engine.body_excerpt_source(article.body)}",
-            query,
-            length=260,
-        )
+        article.excerpt_highlighted = search_engine.excerpt(article.standfirst, article.body, query)
     response = render(
         request,
         "articles/search.html",

@@ -144,3 +144,37 @@ def test_a_body_with_every_kind_of_block():
         "<p>end</p>",
     ]
     assert split_blocks("") == [] == split_blocks("   ")
+
+
+@settings(max_examples=400, deadline=None)
+@given(BODY)
+def test_plain_pieces_of_a_stored_body_make_its_plain_text(body):
+    """Bodies are stored sanitised; read block by block, their text is plain_text's."""
+    from articles.text import plain_pieces, plain_text
+
+    stored = sanitize_body(body)
+    assert " ".join(plain_pieces(stored)) == plain_text(stored)
+
+
+WORDY = st.lists(
+    st.sampled_from(["climate", "battery", "Batteries", "grid", "the", "a", "<b>x</b>", "&amp;"]),
+    max_size=40,
+).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(WORDY.map(lambda t: f"<p>{t}</p>"), max_size=12).map("".join),
+    WORDY,
+    st.sampled_from(["climate", "battery grid", "batteries", "nothing", "grid climate", ""]),
+    st.sampled_from([40, 120, 260]),
+)
+def test_a_search_excerpt_is_the_highlighted_whole_text_cut_short(body, standfirst, query, length):
+    """search.excerpt reads the body only as far as the excerpt needs, and gives what
+    highlighting the standfirst and the whole body's text gives."""
+    from articles.search import excerpt, highlight
+    from articles.text import plain_text
+
+    stored = sanitize_body(body)
+    whole = highlight(f"{standfirst} {plain_text(stored)}", query, length=length)
+    assert excerpt(standfirst, stored, query, length=length) == whole
