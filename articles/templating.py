@@ -21,7 +21,7 @@ from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from jinja2 import Environment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import renditions, text
 from .links import url
@@ -148,10 +148,11 @@ def time_tag(value) -> Markup:
 
 @lru_cache(maxsize=4096)
 def _time_tag(value, zone, language: str | None) -> Markup:
+    # An archive has more moments than this remembers; the day's text is remembered per
+    # day (Django's date formatting is the slow part), and the markup built directly.
     local = template_localtime(value)
-    return Markup('<time datetime="{}">{}</time>').format(
-        local.isoformat(), django_date(local, "j F Y")
-    )
+    day = _day_text(local.date(), "j F Y", language)
+    return Markup(f'<time datetime="{escape(local.isoformat())}">{escape(day)}</time>')
 
 
 def current_year() -> str:
