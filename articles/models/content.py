@@ -179,6 +179,26 @@ def byline_from_json(data) -> list[BylineAuthor]:
 
 
 @dataclass(frozen=True, slots=True)
+class TakeawayItem:
+    """A takeaway as the article page shows it, read from the article query's JSON."""
+
+    pk: int
+    text: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceItem:
+    """A source as the source line and the JSON-LD name it, read from the query's JSON."""
+
+    pk: int
+    name: str
+    relation: str
+    url: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
 class MenuSection:
     """A section as the menu and the section's own page show it, in plain values: the
     menu is read on every page (from the cache, or with an article's own query), and
@@ -846,25 +866,25 @@ class Article(models.Model):
             self._read[name] = read()
         return self._read[name]
 
-    def takeaway_list(self) -> list["Takeaway"]:
+    def takeaway_list(self) -> list["Takeaway | TakeawayItem"]:
         if hasattr(self, "takeaway_data"):
             return self._read_once(
                 "takeaways",
                 lambda: [
-                    Takeaway(pk=r["pk"], text=r["text"], position=r["position"])
+                    TakeawayItem(pk=r["pk"], text=r["text"], position=r["position"])
                     for r in _rows(self.takeaway_data)
                 ],
             )
         return list(self.takeaways.all())
 
-    def source_list(self) -> list["Source"]:
+    def source_list(self) -> list["Source | SourceItem"]:
         if hasattr(self, "source_data"):
             return self._read_once("sources", self._sources_from_json)
         return list(self.sources.all())
 
-    def _sources_from_json(self) -> list["Source"]:
+    def _sources_from_json(self) -> list[SourceItem]:
         return [
-            Source(
+            SourceItem(
                 pk=r["pk"],
                 name=r["name"],
                 relation=r["relation"],
