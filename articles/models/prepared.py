@@ -95,8 +95,14 @@ class _Plan:
         compiler.connection = connection
         compiler.as_sql = lambda *args, **kwargs: compiled
         compiler.get_converters = self._converters_of(compiler)
-        queryset = self.queryset._chain()
-        queryset.query.get_compiler = lambda *args, **kwargs: compiler
+        # Shallow copies: the compiled SQL stands in for the query's tree, so the tree is
+        # neither cloned (QuerySet._chain deep-copies its conditions) nor changed.
+        query = _shallow_copy(self.queryset.query)
+        query.get_compiler = lambda *args, **kwargs: compiler
+        queryset = _shallow_copy(self.queryset)
+        queryset.query = query
+        # QuerySet.query's setter takes a query with values() for a values() queryset.
+        queryset._iterable_class = self.queryset._iterable_class
         return queryset
 
     def _converters_of(self, compiler):
@@ -110,6 +116,14 @@ class _Plan:
             return found
 
         return get_converters
+
+
+def _shallow_copy(obj):
+    """A new object with ``obj``'s attributes (copy.copy would pickle a QuerySet's state,
+    which runs its query). The plan's queryset is never run, so a copy has no rows yet."""
+    new = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__)
+    return new
 
 
 def _compile(queryset: QuerySet):
