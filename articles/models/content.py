@@ -252,6 +252,11 @@ class SectionLabel:
     def get_absolute_url(self) -> str:
         return url("articles:section-detail", self.slug)
 
+    @property
+    def url(self) -> str:
+        """The address as an attribute: what a card reads (see ArticleCard.url)."""
+        return url("articles:section-detail", self.slug)
+
 
 @lru_cache(maxsize=1)
 def _hero_image_field():
@@ -326,6 +331,16 @@ class ArticleCard:
         if self._byline is None:
             self._byline = byline_from_json(self.byline_data)
         return self._byline
+
+    # The card template reads these as attributes: a method call from a Jinja template
+    # goes through its Context.call, which cost more than the values themselves.
+    @property
+    def url(self) -> str:
+        return url("articles:article-detail", self.slug)
+
+    @property
+    def authors(self) -> list[BylineAuthor]:
+        return self.byline_authors()
 
 
 class _JSONRows(JSONField):
