@@ -154,6 +154,11 @@ class Author(models.Model):
     def get_absolute_url(self) -> str:
         return url("articles:author-detail", self.slug)
 
+    @property
+    def url(self) -> str:
+        """The address as an attribute, as BylineAuthor has it (bylines read it)."""
+        return url("articles:author-detail", self.slug)
+
 
 @dataclass(frozen=True, slots=True)
 class BylineAuthor:
@@ -168,6 +173,11 @@ class BylineAuthor:
         return self.name
 
     def get_absolute_url(self) -> str:
+        return url("articles:author-detail", self.slug)
+
+    @property
+    def url(self) -> str:
+        """The address as an attribute: what a byline reads (see ArticleCard.url)."""
         return url("articles:author-detail", self.slug)
 
 
@@ -230,6 +240,11 @@ class MenuSection:
         return self.name.upper()
 
     def get_absolute_url(self) -> str:
+        return url("articles:section-detail", self.slug)
+
+    @property
+    def url(self) -> str:
+        """The address as an attribute: what the menu reads (see ArticleCard.url)."""
         return url("articles:section-detail", self.slug)
 
 
