@@ -293,3 +293,35 @@ def test_psycopg_parses_the_article_query_once(archive, monkeypatch):
     monkeypatch.setattr(_queries, "MAX_CACHED_STATEMENT_PARAMS", 50)  # psycopg's own
     reading.article("story-1")
     assert parsed  # and with this many parameters
+
+
+def test_bench_seed_writes_in_bulk_and_readers_see_it_at_once(client, settings):
+    """bench_seed makes its articles with bulk writes (a handful of queries, whatever the
+    count), refuses to run twice without --replace, and drops the cached menu and pages,
+    which its bulk writes would otherwise leave stale."""
+    from django.core.management import CommandError, call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.context_processors import nav_sections
+    from articles.models import Article, Section
+
+    make_section(name="Tech", slug="tech")
+    assert [s.slug for s in nav_sections()] == ["tech"]  # the menu, now cached
+    assert b"Bench story" not in client.get("/").content  # and the home page
+
+    call_command("bench_seed", "--articles", "40", "--authors", "3", "--dry-run")
+    assert not Article.objects.filter(slug__startswith="bench-").exists()
+    call_command("bench_seed", "--articles", "40", "--authors", "3", "-v0")
+    with CaptureQueriesContext(connection) as few:
+        call_command("bench_seed", "--articles", "40", "--authors", "3", "--replace", "-v0")
+    with CaptureQueriesContext(connection) as more:
+        call_command("bench_seed", "--articles", "120", "--authors", "3", "--replace", "-v0")
+    assert len(more) == len(few)  # bulk writes: the same queries for three times as many
+    assert Article.objects.filter(slug__startswith="bench-").count() == 120
+    assert Section.objects.filter(slug__startswith="bench-").count() == 4
+    with pytest.raises(CommandError, match="--replace"):
+        call_command("bench_seed", "--articles", "10", "-v0")
+
+    assert [s.slug for s in nav_sections()][1:] == ["bench-0", "bench-1", "bench-2", "bench-3"]
+    assert b"Bench story 0:" in client.get("/").content

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, Author, Byline, Section, Source, Takeaway
+from articles.models.content import forget_sections
 
 WORDS = [
     "council",
@@ -131,6 +132,9 @@ class Command(BaseCommand):
                 made += count
                 if verbosity >= 1:
                     self.stderr.write(f"  {made}/{articles}")
+        # Bulk writes skip the models' save(): drop the cached menu and every cached page
+        # here, or readers would see the old sections and pages until they expire.
+        forget_sections("all")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created {articles} articles in {time.perf_counter() - started:.1f} s."
