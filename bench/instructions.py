@@ -13,7 +13,6 @@ after the same warm-up, and the difference is divided by 100, so start-up is not
 Needs valgrind (`apt-get install valgrind`); run after `make bench` has seeded cyrus_bench.
 """
 
-import os
 import re
 import subprocess
 import sys
@@ -26,54 +25,34 @@ RUNS = (40, 140)
 
 def run_requests(page: str, count: int) -> None:
     """Called inside valgrind: warm up, then ``count`` requests of ``page``."""
-    import io
     import random
 
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "magazine.settings")
-    os.environ["PAGE_CACHE_SECONDS"] = "0"
-    import django
+    sys.path.insert(0, str(ROOT / "bench"))
+    import inprocess  # sets Django up, page cache off, and calls the site in-process
 
-    django.setup()
-    from django.core.handlers.wsgi import WSGIHandler
-
-    handler = WSGIHandler()
     from articles.models import Article
 
     rng = random.Random(7)
     known = Article.objects.filter(slug__startswith="bench-").count()
     slugs = [f"/articles/bench-{rng.randrange(known)}/" for _ in range(1000)]
     paths = {
-        "hello": lambda i: ("/bench/hello/", ""),
-        "article": lambda i: (slugs[i % len(slugs)], ""),
-        "home": lambda i: ("/", ""),
-        "section": lambda i: ("/bench-1/", ""),
-        "author": lambda i: ("/authors/bench-writer-3/", ""),
-        "search": lambda i: ("/search/", "q=climate+battery"),
+        "hello": lambda i: "/bench/hello/",
+        "article": lambda i: slugs[i % len(slugs)],
+        "home": lambda i: "/",
+        "section": lambda i: "/bench-1/",
+        "author": lambda i: "/authors/bench-writer-3/",
+        "search": lambda i: "/search/?q=climate+battery",
     }
 
-    def call(path: str, query: str) -> None:
-        status = []
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": query,
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "80",
-            "HTTP_HOST": "127.0.0.1",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(b""),
-            "wsgi.errors": sys.stderr,
-            "SCRIPT_NAME": "",
-        }
-        b"".join(handler(environ, lambda s, headers, *args: status.append(s)))
-        if not status[0].startswith("200"):
-            raise SystemExit(f"{path}: {status[0]}")
+    def call(path: str) -> None:
+        status, _ = inprocess.call(path)
+        if not status.startswith("200"):
+            raise SystemExit(f"{path}: {status}")
 
     for i in range(30):  # compiles the queries and templates, fills the caches
-        call(*paths[page](i))
+        call(paths[page](i))
     for i in range(count):
-        call(*paths[page](30 + i))
+        call(paths[page](30 + i))
 
 
 def instructions(page: str, count: int) -> int:

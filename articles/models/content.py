@@ -209,46 +209,6 @@ class SourceItem:
 
 
 @dataclass(frozen=True, slots=True)
-class MenuSection:
-    """A section as the menu and the section's own page show it, in plain values: the
-    menu is read on every page (from the cache, or with an article's own query), and
-    these cost a fraction of a model instance to build or unpickle."""
-
-    pk: int
-    name: str
-    slug: str
-    colour: str
-    description: str
-    order: int
-
-    @classmethod
-    def of(cls, section: "Section") -> "MenuSection":
-        return cls(
-            pk=section.pk,
-            name=section.name,
-            slug=section.slug,
-            colour=section.colour,
-            description=section.description,
-            order=section.order,
-        )
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def label(self) -> str:
-        return self.name.upper()
-
-    def get_absolute_url(self) -> str:
-        return url("articles:section-detail", self.slug)
-
-    @property
-    def url(self) -> str:
-        """The address as an attribute: what the menu reads (see ArticleCard.url)."""
-        return url("articles:section-detail", self.slug)
-
-
-@dataclass(frozen=True, slots=True)
 class SectionLabel:
     """A section as a card shows it: its label, colour and address."""
 
@@ -269,8 +229,29 @@ class SectionLabel:
 
     @property
     def url(self) -> str:
-        """The address as an attribute: what a card reads (see ArticleCard.url)."""
+        """The address as an attribute: what cards and the menu read (see ArticleCard.url)."""
         return url("articles:section-detail", self.slug)
+
+
+@dataclass(frozen=True, slots=True)
+class MenuSection(SectionLabel):
+    """A section as the menu and the section's own page show it, in plain values: the
+    menu is read on every page (from the cache, or with an article's own query), and
+    these cost a fraction of a model instance to build or unpickle."""
+
+    description: str
+    order: int
+
+    @classmethod
+    def of(cls, section: "Section") -> "MenuSection":
+        return cls(
+            pk=section.pk,
+            name=section.name,
+            slug=section.slug,
+            colour=section.colour,
+            description=section.description,
+            order=section.order,
+        )
 
 
 @lru_cache(maxsize=1)
