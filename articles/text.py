@@ -92,10 +92,6 @@ def plain_text(html: str) -> str:
     return " ".join(html_lib.unescape(nh3.clean(spaced, tags=set())).split())
 
 
-# Any tag of sanitised HTML, its attributes' values quoted (see _TAG).
-_ANY_TAG = re.compile(r'<(?:[^>"\']|"[^"]*"|\'[^\']*\')*>')
-
-
 def plain_pieces(html: str):
     """``plain_text`` of a sanitised body, block by block: ``" ".join(plain_pieces(h))``
     is ``plain_text(h)``, read only as far as the caller goes (a search excerpt needs the
@@ -103,10 +99,10 @@ def plain_pieces(html: str):
     entities, so dropping its tags leaves the text (tests/test_text.py checks this)."""
     last = 0
     for end in _BLOCK_END.finditer(html or ""):
-        if words := html_lib.unescape(_ANY_TAG.sub("", html[last : end.start()])).split():
+        if words := html_lib.unescape(_TAG.sub("", html[last : end.start()])).split():
             yield " ".join(words)
         last = end.end()
-    if words := html_lib.unescape(_ANY_TAG.sub("", (html or "")[last:])).split():
+    if words := html_lib.unescape(_TAG.sub("", (html or "")[last:])).split():
         yield " ".join(words)
 
 

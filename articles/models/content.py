@@ -3,6 +3,7 @@ takeaways and sources."""
 
 import json
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import UTC
 from functools import lru_cache
 
@@ -154,10 +155,7 @@ class Author(models.Model):
     def get_absolute_url(self) -> str:
         return url("articles:author-detail", self.slug)
 
-    @property
-    def url(self) -> str:
-        """The address as an attribute, as BylineAuthor has it (bylines read it)."""
-        return url("articles:author-detail", self.slug)
+    url = property(get_absolute_url)  # as BylineAuthor has it: bylines read it
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,10 +173,7 @@ class BylineAuthor:
     def get_absolute_url(self) -> str:
         return url("articles:author-detail", self.slug)
 
-    @property
-    def url(self) -> str:
-        """The address as an attribute: what a byline reads (see ArticleCard.url)."""
-        return url("articles:author-detail", self.slug)
+    url = property(get_absolute_url)  # what a byline reads (see ArticleCard.url)
 
 
 def byline_from_json(data) -> list[BylineAuthor]:
@@ -227,10 +222,7 @@ class SectionLabel:
     def get_absolute_url(self) -> str:
         return url("articles:section-detail", self.slug)
 
-    @property
-    def url(self) -> str:
-        """The address as an attribute: what cards and the menu read (see ArticleCard.url)."""
-        return url("articles:section-detail", self.slug)
+    url = property(get_absolute_url)  # what cards and the menu read (see ArticleCard.url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,14 +236,10 @@ class MenuSection(SectionLabel):
 
     @classmethod
     def of(cls, section: "Section") -> "MenuSection":
-        return cls(
-            pk=section.pk,
-            name=section.name,
-            slug=section.slug,
-            colour=section.colour,
-            description=section.description,
-            order=section.order,
-        )
+        return cls(**{name: getattr(section, name) for name in MENU_FIELDS})
+
+
+MENU_FIELDS = tuple(f.name for f in dataclass_fields(MenuSection))
 
 
 @lru_cache(maxsize=1)
@@ -330,13 +318,8 @@ class ArticleCard:
 
     # The card template reads these as attributes: a method call from a Jinja template
     # goes through its Context.call, which cost more than the values themselves.
-    @property
-    def url(self) -> str:
-        return url("articles:article-detail", self.slug)
-
-    @property
-    def authors(self) -> list[BylineAuthor]:
-        return self.byline_authors()
+    url = property(get_absolute_url)
+    authors = property(byline_authors)
 
 
 class _JSONRows(JSONField):
@@ -373,17 +356,7 @@ class JSONArrayOf(Subquery):
 def sections_from_json(rows) -> list[MenuSection]:
     """The sections of ``with_menu``'s ``menu_data``, in menu order."""
     rows = sorted(_rows(rows), key=lambda row: row["place"])
-    return [
-        MenuSection(
-            pk=row["pk"],
-            name=row["name"],
-            slug=row["slug"],
-            colour=row["colour"],
-            description=row["description"],
-            order=row["order"],
-        )
-        for row in rows
-    ]
+    return [MenuSection(**{name: row[name] for name in MENU_FIELDS}) for row in rows]
 
 
 def _byline_json():
@@ -519,12 +492,7 @@ class ArticleQuerySet(models.QuerySet):
         ordering = Section._meta.ordering
         sections = Section.objects.order_by(*ordering).values(
             item=JSONObject(
-                pk="id",
-                name="name",
-                slug="slug",
-                colour="colour",
-                description="description",
-                order="order",
+                **{name: F(name) for name in MENU_FIELDS},
                 place=Window(RowNumber(), order_by=[F(name).asc() for name in ordering]),
             )
         )
@@ -613,7 +581,7 @@ _LIVE = [ArticleStatus.PUBLISHED, ArticleStatus.SCHEDULED]
 class Article(models.Model):
     Status = ArticleStatus
     Type = ArticleType
-    _byline = None  # the byline read from byline_data, once
+    _byline = None  # the byline read from byline_data, once (asked for most often)
     _read = None  # the takeaways, sources and corrections read from their JSON, once
 
     # States in which readers may see the article once its time has come.
