@@ -21,7 +21,7 @@ from django.db.models import (
     Subquery,
     Window,
 )
-from django.db.models.functions import JSONObject, RowNumber
+from django.db.models.functions import Cast, JSONObject, RowNumber
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_prose_editor.fields import ProseEditorField
@@ -341,6 +341,25 @@ class JSONGroupArray(Aggregate):
         return super().as_sql(compiler, connection, function="JSON_AGG", **extra)
 
 
+class JSONRow(JSONObject):
+    """``JSONObject`` for rows that are only read back, never queried: on PostgreSQL plain
+    ``json_build_object``, which writes the values out as they are, where Django's
+    ``jsonb_build_object`` first builds a binary jsonb value that ``json_agg`` then prints
+    again (a tenth of the server's time for the article page's query: 0.34 -> 0.30 ms)."""
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        row = self.copy()
+        row.set_source_expressions(
+            [
+                Cast(expression, models.TextField()) if index % 2 == 0 else expression
+                for index, expression in enumerate(row.get_source_expressions())
+            ]
+        )
+        return super(JSONObject, row).as_sql(
+            compiler, connection, function="JSON_BUILD_OBJECT", **extra_context
+        )
+
+
 class JSONArrayOf(Subquery):
     """The single column ``item`` of a subquery's rows (JSON objects) as one JSON array,
     in the subquery's order; NULL or an empty array when it has no rows."""
@@ -379,7 +398,7 @@ def _json_rows(model, **fields):
         model.objects.filter(article=OuterRef("pk"))
         .order_by()
         .values("article")
-        .annotate(rows=JSONGroupArray(JSONObject(**fields)))
+        .annotate(rows=JSONGroupArray(JSONRow(**fields)))
         .values("rows")
     )
     return Subquery(rows, output_field=_JSONRows())
@@ -480,7 +499,7 @@ class ArticleQuerySet(models.QuerySet):
             .filter(section_id=OuterRef("section_id"))
             .exclude(pk=OuterRef("pk"))
             .order_by("-published_at", "-id")
-            .values(item=JSONObject(**fields, byline_data=_byline_json()))[:limit]
+            .values(item=JSONRow(**fields, byline_data=_byline_json()))[:limit]
         )
         return self.annotate(related_data=JSONArrayOf(cards))
 
@@ -491,7 +510,7 @@ class ArticleQuerySet(models.QuerySet):
         and can never show a menu older than its article."""
         ordering = Section._meta.ordering
         sections = Section.objects.order_by(*ordering).values(
-            item=JSONObject(
+            item=JSONRow(
                 **{name: F(name) for name in MENU_FIELDS},
                 place=Window(RowNumber(), order_by=[F(name).asc() for name in ordering]),
             )
