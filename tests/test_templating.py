@@ -126,3 +126,60 @@ def test_macros_are_called_by_name_without_an_import():
     assert html == "|"
     for name, template in MACROS.items():
         assert env.globals[name].load() is getattr(env.get_template(template).module, name)
+
+
+@pytest.mark.parametrize("prefix", ["/", "/magazine/"])
+def test_addresses_are_what_reverse_gives_for_every_route_and_argument(prefix):
+    """links.url() writes a slug into the text around it for routes of one slug (worked out
+    once per route); for every route and argument it gives what reverse() gives, or fails
+    as reverse() fails."""
+    from django.urls import (
+        NoReverseMatch,
+        get_resolver,
+        get_script_prefix,
+        reverse,
+        set_script_prefix,
+    )
+
+    from articles import links
+
+    names = [
+        f"articles:{name}"
+        for name in get_resolver("articles.urls").reverse_dict
+        if isinstance(name, str)
+    ]
+    arguments = [
+        (),
+        ("tech",),
+        ("bench-4711",),
+        ("A_b-9",),
+        (7,),
+        ("7",),
+        ("a:b",),
+        ("é",),
+        ("a/b",),
+        ("a", "b"),
+    ]
+    before = get_script_prefix()
+    set_script_prefix(prefix)
+    try:
+        checked = 0
+        for name in names:
+            for args in arguments:
+                try:
+                    expected = reverse(name, args=args)
+                except NoReverseMatch:
+                    with pytest.raises(NoReverseMatch):
+                        links.url(name, *args)
+                    continue
+                assert links.url(name, *args) == expected, (name, args)
+                checked += 1
+        # The shortcut was taken (article, section, author and feed routes), and not for
+        # routes of an int or no argument.
+        assert links.url("articles:article-detail", "x") == f"{prefix}articles/x/"
+        shortcut = {name for name in names if links._around_slug(prefix, name)}
+        assert {"articles:article-detail", "articles:author-detail"} <= shortcut
+        assert "articles:preview" not in shortcut and "articles:home" not in shortcut
+        assert checked > 30
+    finally:
+        set_script_prefix(before)
