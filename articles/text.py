@@ -86,6 +86,30 @@ def split_blocks(html: str) -> list[str]:
     return blocks
 
 
+def cut_blocks(html: str, count: int) -> tuple[str, str]:
+    """Sanitised body HTML cut after its first ``count`` top-level blocks: the HTML before
+    and after, as ``split_blocks`` would split it (tests/test_text.py checks this). It reads
+    the tags only as far as the cut, and keeps the HTML as it is on either side of it."""
+    clean = sanitize_body(html)
+    if count <= 0:
+        return "", clean
+    depth = blocks = 0
+    for tag in _TAG.finditer(clean):
+        closing, name = tag.group(1), tag.group(2).lower()
+        if closing:
+            if name in _VOID:
+                continue
+            depth = max(0, depth - 1)
+        elif name not in _VOID and not tag.group(0).endswith("/>"):
+            depth += 1
+            continue
+        if depth == 0:
+            blocks += 1
+            if blocks == count:
+                return clean[: tag.end()].strip(), clean[tag.end() :].strip()
+    return clean, ""
+
+
 def plain_text(html: str) -> str:
     """The body's words without markup."""
     spaced = _BLOCK_END.sub(" ", html or "")

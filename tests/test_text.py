@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from articles.text import _VOID, sanitize_body, split_blocks
+from articles.text import _VOID, cut_blocks, sanitize_body, split_blocks
 
 
 class _BlockSplitter(HTMLParser):
@@ -124,6 +124,30 @@ def test_blocks_match_the_html_parser(body):
 @given(st.text(alphabet=st.sampled_from(list("<>/ap h2&;\"'=x\n")), max_size=60))
 def test_any_markup_splits_as_the_html_parser_does_once_sanitised(raw):
     assert _squeezed(split_blocks(raw)) == _squeezed(reference_split(raw))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(BODY, st.text(alphabet=st.sampled_from(list("<>/ap h2&;\"'=x\n")))),
+    st.integers(-1, 10),
+)
+def test_cutting_after_some_blocks_splits_the_body_as_split_blocks_does(body, count):
+    """The article page cuts the body where the Key Takeaways box goes: the HTML before the
+    cut holds the body's first ``count`` blocks and the HTML after it the rest."""
+    before, after = cut_blocks(body, count)
+    blocks = split_blocks(body)
+    cut = max(0, min(count, len(blocks)))
+    assert "".join(before.split()) == "".join("".join(blocks[:cut]).split())
+    assert "".join(after.split()) == "".join("".join(blocks[cut:]).split())
+    assert body.strip() == "" or sanitize_body(body).startswith(before)
+
+
+def test_a_cut_keeps_the_html_on_either_side():
+    body = "<h2>Inside</h2><p>One<br>two</p><hr><p>end</p>"
+    assert cut_blocks(body, 1) == ("<h2>Inside</h2>", "<p>One<br>two</p><hr><p>end</p>")
+    assert cut_blocks(body, 3) == ("<h2>Inside</h2><p>One<br>two</p><hr>", "<p>end</p>")
+    assert cut_blocks(body, 9) == (body, "") == cut_blocks(body, 4)
+    assert cut_blocks(body, 0) == ("", body)
 
 
 def test_loose_text_keeps_its_spaces():

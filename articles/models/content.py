@@ -908,13 +908,12 @@ class Article(models.Model):
             items.append(Correction(pk=r["pk"], kind=r["kind"], text=r["text"], published_at=when))
         return sorted(items, key=lambda c: (c.published_at, c.pk))
 
-    def body_parts(self) -> tuple[list[str], list[str]]:
-        """The body's blocks before and after the Key Takeaways box."""
-        blocks = text.split_blocks(self.body)
+    def body_parts(self) -> tuple[str, str]:
+        """The body's HTML before and after the Key Takeaways box (after its
+        ``takeaways_position`` top-level blocks; at the end when that is not set)."""
         if self.takeaways_position is None:
-            return blocks, []
-        cut = min(self.takeaways_position, len(blocks))
-        return blocks[:cut], blocks[cut:]
+            return text.sanitize_body(self.body), ""
+        return text.cut_blocks(self.body, self.takeaways_position)
 
     @property
     def type_label(self) -> str:
