@@ -295,6 +295,31 @@ def test_psycopg_parses_the_article_query_once(archive, monkeypatch):
     assert parsed  # and with this many parameters
 
 
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL driver")
+@pytest.mark.django_db
+def test_json_is_read_by_orjson_and_jsonb_is_left_to_django():
+    """magazine/postgresql decodes json columns (the reader queries' rows) with orjson, to
+    the values json.loads gives; jsonb still reaches Django as text, which its JSONField
+    decodes (a loader for both broke every page with a hero image's renditions)."""
+    import json
+
+    import orjson
+    from psycopg.pq import Format
+
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT json_build_object('a', json_build_array(1, 2.5, 'é', null, true)),
+                      '{"a": 1}'::jsonb"""
+        )
+        rows, binary = cursor.fetchone()
+    assert rows == json.loads('{"a": [1, 2.5, "é", null, true]}')
+    assert binary == '{"a": 1}'
+    adapters = connection.connection.adapters
+    json_oid = adapters.types["json"].oid
+    assert adapters.get_loader(json_oid, Format.TEXT)._loads is orjson.loads
+
+
 def test_bench_seed_writes_in_bulk_and_readers_see_it_at_once(client, settings):
     """bench_seed makes its articles with bulk writes (a handful of queries, whatever the
     count), refuses to run twice without --replace, and drops the cached menu and pages,

@@ -1,12 +1,12 @@
 """The magazine's content: sections, authors and articles with their bylines,
 takeaways and sources."""
 
-import json
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import UTC
 from functools import lru_cache
 
+import orjson
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -302,7 +302,7 @@ class ArticleCard:
                 published = published.replace(tzinfo=UTC)  # SQLite keeps UTC, unmarked
         renditions = row["hero_renditions"]
         if isinstance(renditions, str):
-            renditions = json.loads(renditions)
+            renditions = orjson.loads(renditions)
         return cls({**row, "published_at": published, "hero_renditions": renditions or {}})
 
     def __repr__(self) -> str:
@@ -323,12 +323,13 @@ class ArticleCard:
 
 
 class _JSONRows(JSONField):
-    """JSON that the driver may already have decoded (psycopg decodes json_agg)."""
+    """JSON rows the reader queries build: decoded by the driver already (psycopg decodes
+    json_agg, with orjson: magazine/postgresql), or text (SQLite), decoded with orjson."""
 
     def from_db_value(self, value, expression, connection):
-        if isinstance(value, (list, dict)):
-            return value
-        return super().from_db_value(value, expression, connection)
+        if isinstance(value, (str, bytes)):
+            return orjson.loads(value)
+        return value
 
 
 class JSONGroupArray(Aggregate):
@@ -406,7 +407,7 @@ def _json_rows(model, **fields):
 
 def _rows(data, key: str = "position") -> list[dict]:
     if isinstance(data, str):  # some drivers hand back the JSON text
-        data = json.loads(data)
+        data = orjson.loads(data)
     return sorted(data or [], key=lambda row: (row.get(key) or 0, row.get("pk") or 0))
 
 
