@@ -1,6 +1,7 @@
 """The magazine's content: sections, authors and articles with their bylines,
 takeaways and sources."""
 
+import re
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import UTC
@@ -21,7 +22,7 @@ from django.db.models import (
     Subquery,
     Window,
 )
-from django.db.models.functions import Cast, JSONObject, RowNumber
+from django.db.models.functions import JSONObject, RowNumber
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_prose_editor.fields import ProseEditorField
@@ -343,22 +344,34 @@ class JSONGroupArray(Aggregate):
 
 
 class JSONRow(JSONObject):
-    """``JSONObject`` for rows that are only read back, never queried: on PostgreSQL plain
-    ``json_build_object``, which writes the values out as they are, where Django's
-    ``jsonb_build_object`` first builds a binary jsonb value that ``json_agg`` then prints
-    again (a tenth of the server's time for the article page's query: 0.34 -> 0.30 ms)."""
+    """``JSONObject`` for rows that are only read back, never queried.
+
+    - On PostgreSQL it is plain ``json_build_object``, which writes the values out as they
+      are, where Django's ``jsonb_build_object`` first builds a binary jsonb value that
+      ``json_agg`` then prints again (a tenth of the server's time for the article page's
+      query: 0.34 -> 0.30 ms).
+    - The keys, names from our own code, are written into the SQL, where Django sends each
+      as a parameter: the article page's query had 55 parameters, 37 of them its keys.
+    """
+
+    _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+    def _build(self, compiler, function: str):
+        expressions = self.get_source_expressions()
+        pairs, params = [], []
+        for key, value in zip(expressions[::2], expressions[1::2], strict=True):
+            if not self._KEY.fullmatch(key.value):
+                raise ValueError(f"JSONRow keys are names, not {key.value!r}")
+            value_sql, value_params = compiler.compile(value)
+            pairs.append(f"'{key.value}', {value_sql}")
+            params.extend(value_params)
+        return f"{function}({', '.join(pairs)})", tuple(params)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self._build(compiler, "JSON_OBJECT")
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        row = self.copy()
-        row.set_source_expressions(
-            [
-                Cast(expression, models.TextField()) if index % 2 == 0 else expression
-                for index, expression in enumerate(row.get_source_expressions())
-            ]
-        )
-        return super(JSONObject, row).as_sql(
-            compiler, connection, function="JSON_BUILD_OBJECT", **extra_context
-        )
+        return self._build(compiler, "JSON_BUILD_OBJECT")
 
 
 class JSONArrayOf(Subquery):
