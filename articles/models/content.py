@@ -4,7 +4,7 @@ takeaways and sources."""
 import re
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
-from datetime import UTC
+from datetime import UTC, datetime
 from functools import lru_cache
 
 import orjson
@@ -298,7 +298,10 @@ class ArticleCard:
         as ISO text, and SQLite hands nested JSON back as text."""
         published = row["published_at"]
         if isinstance(published, str):
-            published = parse_datetime(published)
+            try:  # ISO 8601 as PostgreSQL writes it: the standard library's C parser
+                published = datetime.fromisoformat(published)
+            except ValueError:
+                published = parse_datetime(published)
             if published is not None and timezone.is_naive(published):
                 published = published.replace(tzinfo=UTC)  # SQLite keeps UTC, unmarked
         renditions = row["hero_renditions"]
