@@ -7,6 +7,7 @@ templates. Autoescaping is on (Django's backend turns it on): only values marked
 """
 
 import datetime
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -71,10 +72,16 @@ def _site_links(prefix: str) -> SiteLinks:
     )
 
 
+_CARD_MACROS: list["_CardMacro"] = []
+
+
 @receiver(setting_changed)
 def _forget(**kwargs) -> None:
     static.cache_clear()
     _site_links.cache_clear()
+    _stable_media_urls.cache_clear()
+    for macro in _CARD_MACROS:
+        macro.memo.clear()
 
 
 # The macros of templates/jinja2/includes/, callable by name from any template without a
@@ -108,6 +115,56 @@ class _Macro:
 
     def __call__(self, *args, **kwargs):
         return self.load()(*args, **kwargs)
+
+
+class _CardMacro(_Macro):
+    """The card macro, remembering the HTML it wrote for each card.
+
+    The same cards are written on many pages: a section's newest under each of its
+    articles, a listing on every request. A card's HTML depends only on the article's values
+    it shows (``ArticleCard.content_key``), the macro's arguments, and the request's script
+    prefix, time zone and language, so it is remembered by all of those: a change to the
+    article, its section or its authors changes the key, and a remembered card is never out
+    of date. Not used while templates reload (development), nor when media addresses are
+    signed (they expire); forgotten when settings change."""
+
+    __slots__ = ("memo",)
+    SIZE = 2048  # about 1 KB each
+
+    def __init__(self, env: Environment, template: str, name: str):
+        super().__init__(env, template, name)
+        self.memo: dict[tuple, Markup] = {}
+
+    def __call__(self, article, lead=False, heading="h3", eager=False):
+        content = getattr(article, "content_key", None)
+        if not content or self.env.auto_reload or not _stable_media_urls():
+            return self.load()(article, lead=lead, heading=heading, eager=eager)
+        key = (
+            content,
+            lead,
+            heading,
+            eager,
+            get_script_prefix(),
+            timezone.get_current_timezone(),
+            get_language(),
+        )
+        html = self.memo.get(key)
+        if html is None:
+            html = self.load()(article, lead=lead, heading=heading, eager=eager)
+            if len(self.memo) >= self.SIZE:
+                # The oldest goes (another thread may have taken it already).
+                with suppress(KeyError, RuntimeError, StopIteration):
+                    del self.memo[next(iter(self.memo))]
+            self.memo[key] = html
+        return html
+
+
+@lru_cache(maxsize=1)
+def _stable_media_urls() -> bool:
+    """Whether a media file's address stays the same (not a signed, expiring one)."""
+    from django.core.files.storage import default_storage
+
+    return not getattr(default_storage, "querystring_auth", False)
 
 
 # Format characters that read only the day, not the time: such a format gives the same
@@ -188,6 +245,8 @@ class _Environment(Environment):
 def environment(**options) -> Environment:
     env = _Environment(**options)
     env.globals.update({name: _Macro(env, template, name) for name, template in MACROS.items()})
+    env.globals["card"] = _CardMacro(env, MACROS["card"], "card")
+    _CARD_MACROS.append(env.globals["card"])
     env.globals.update(
         {
             "static": static,

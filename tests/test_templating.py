@@ -183,3 +183,88 @@ def test_addresses_are_what_reverse_gives_for_every_route_and_argument(prefix):
         assert checked > 30
     finally:
         set_script_prefix(before)
+
+
+def _card_row(**changes):
+    from datetime import UTC, datetime
+
+    row = {
+        "id": 7,
+        "title": "Inside Mistral",
+        "slug": "inside-mistral",
+        "standfirst": "How a lab <grew>.",
+        "section_id": 1,
+        "published_at": datetime(2026, 11, 28, 23, 30, tzinfo=UTC),
+        "hero_image": "heroes/a.jpg",
+        "hero_width": 1600,
+        "hero_height": 900,
+        "hero_renditions": {
+            "key": "heroes/a.jpg|0.500|0.500",
+            "card": [
+                {"w": 400, "h": 225, "avif": "r/a.avif", "webp": "r/a.webp", "jpeg": "r/a.jpg"}
+            ],
+        },
+        "hero_focal_x": 0.5,
+        "hero_focal_y": 0.5,
+        "hero_alt": "A lab",
+        "section__name": "Tech",
+        "section__slug": "tech",
+        "section__colour": "blue",
+        "byline_data": [{"name": "Ada", "slug": "ada", "author_id": 1, "position": 0}],
+    }
+    return {**row, **changes}
+
+
+def test_a_remembered_card_is_the_card_the_macro_writes_whatever_changed():
+    """templating._CardMacro remembers a card's HTML by the values the card shows: after a
+    card is remembered, a change to any one of its values (or to the request's language,
+    time zone or script prefix) gives the HTML the macro itself writes, never the old one."""
+    from datetime import UTC, datetime
+
+    from django.template import engines
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from articles.models.content import ArticleCard
+
+    card = engines["jinja2"].env.globals["card"]
+    write = card.load()  # the macro itself, remembering nothing
+    base = ArticleCard(_card_row())
+    assert card(base) is card(ArticleCard(_card_row()))  # remembered, for an equal card
+    assert card(base) == write(base) and "r/a.webp 400w" in card(base)
+    changes = {
+        "id": 8,
+        "title": "Inside Anthropic",
+        "slug": "inside-anthropic",
+        "standfirst": "Another.",
+        "section_id": None,
+        "published_at": datetime(2026, 11, 29, 1, 0, tzinfo=UTC),
+        "hero_image": "heroes/b.jpg",
+        "hero_width": 800,
+        "hero_height": 600,
+        "hero_renditions": {},
+        "hero_focal_x": 0.2,
+        "hero_focal_y": 0.8,
+        "hero_alt": "Another lab",
+        "section__name": "Science",
+        "section__slug": "science",
+        "section__colour": "green",
+        "byline_data": [{"name": "Grace", "slug": "grace", "author_id": 2, "position": 0}],
+    }
+    assert set(changes) == set(ArticleCard.FIELDS)
+    for field, value in changes.items():
+        changed = ArticleCard(_card_row(**{field: value}))
+        assert card(changed) == write(changed), field
+    for args in [{"lead": True}, {"heading": "h2"}, {"eager": True}]:
+        assert card(base, **args) == write(base, **args)
+    with translation.override("fr"):
+        assert card(base) == write(base) and "28 novembre 2026" in card(base)
+    with timezone.override("Asia/Tokyo"):
+        assert card(base) == write(base) and "29 November 2026" in card(base)
+    before = get_script_prefix()
+    set_script_prefix("/magazine/")
+    try:
+        assert card(base) == write(base) and 'href="/magazine/articles/inside-mistral/"' in card(
+            base
+        )
+    finally:
+        set_script_prefix(before)

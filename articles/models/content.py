@@ -278,6 +278,7 @@ class ArticleCard:
 
     def __init__(self, row: dict):
         self.__dict__.update(row)
+        self._row = row
         self.pk = row["id"]
         self.section = (
             SectionLabel(
@@ -324,6 +325,16 @@ class ArticleCard:
     # goes through its Context.call, which cost more than the values themselves.
     url = property(get_absolute_url)
     authors = property(byline_authors)
+
+    @property
+    def content_key(self) -> bytes | None:
+        """Every value of this article that its card shows (its listing row, which holds
+        its section's and authors' names too), as bytes: the card macro remembers the HTML
+        it wrote for a card by this (templating._CardMacro). None if a value has no JSON."""
+        try:
+            return orjson.dumps(self._row)
+        except TypeError:
+            return None
 
 
 class _JSONRows(JSONField):
