@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 
 from . import renditions, text
 from .links import url
+from .models.content import MenuSection, Section
 
 
 @lru_cache(maxsize=128)
@@ -72,7 +73,7 @@ def _site_links(prefix: str) -> SiteLinks:
     )
 
 
-_CARD_MACROS: list["_CardMacro"] = []
+_REMEMBERING: list["_RememberingMacro"] = []
 
 
 @receiver(setting_changed)
@@ -80,7 +81,7 @@ def _forget(**kwargs) -> None:
     static.cache_clear()
     _site_links.cache_clear()
     _stable_media_urls.cache_clear()
-    for macro in _CARD_MACROS:
+    for macro in _REMEMBERING:
         macro.memo.clear()
 
 
@@ -117,46 +118,66 @@ class _Macro:
         return self.load()(*args, **kwargs)
 
 
-class _CardMacro(_Macro):
-    """The card macro, remembering the HTML it wrote for each card.
+class _RememberingMacro(_Macro):
+    """A macro that remembers the HTML it wrote, by a key of everything that HTML depends
+    on: ``key(*args, **kwargs)`` for the arguments (None: write it afresh), and the
+    request's script prefix (with ``dated``, its time zone and language too). A change to
+    anything shown changes the key, so what is remembered is never out of date. Not used
+    while templates reload (development); forgotten when settings change; the oldest go
+    past ``size``."""
 
-    The same cards are written on many pages: a section's newest under each of its
-    articles, a listing on every request. A card's HTML depends only on the article's values
-    it shows (``ArticleCard.content_key``), the macro's arguments, and the request's script
-    prefix, time zone and language, so it is remembered by all of those: a change to the
-    article, its section or its authors changes the key, and a remembered card is never out
-    of date. Not used while templates reload (development), nor when media addresses are
-    signed (they expire); forgotten when settings change."""
+    __slots__ = ("dated", "key", "memo", "size")
 
-    __slots__ = ("memo",)
-    SIZE = 2048  # about 1 KB each
-
-    def __init__(self, env: Environment, template: str, name: str):
+    def __init__(self, env, template, name, *, key, dated: bool, size: int):
         super().__init__(env, template, name)
+        self.key, self.dated, self.size = key, dated, size
         self.memo: dict[tuple, Markup] = {}
 
-    def __call__(self, article, lead=False, heading="h3", eager=False):
-        content = getattr(article, "content_key", None)
-        if not content or self.env.auto_reload or not _stable_media_urls():
-            return self.load()(article, lead=lead, heading=heading, eager=eager)
+    def __call__(self, *args, **kwargs):
+        key = None if self.env.auto_reload else self.key(*args, **kwargs)
+        if key is None:
+            return self.load()(*args, **kwargs)
         key = (
-            content,
-            lead,
-            heading,
-            eager,
-            get_script_prefix(),
-            timezone.get_current_timezone(),
-            get_language(),
+            (key, get_script_prefix(), timezone.get_current_timezone(), get_language())
+            if self.dated
+            else (key, get_script_prefix())
         )
         html = self.memo.get(key)
         if html is None:
-            html = self.load()(article, lead=lead, heading=heading, eager=eager)
-            if len(self.memo) >= self.SIZE:
+            html = self.load()(*args, **kwargs)
+            if len(self.memo) >= self.size:
                 # The oldest goes (another thread may have taken it already).
                 with suppress(KeyError, RuntimeError, StopIteration):
                     del self.memo[next(iter(self.memo))]
             self.memo[key] = html
         return html
+
+
+def _card_key(article, lead=False, heading="h3", eager=False):
+    """A card shows the article's listing row (its section's and authors' names too,
+    ``ArticleCard.content_key``), with a date, and its image's addresses, which are not
+    remembered when they are signed (they expire)."""
+    content = getattr(article, "content_key", None)
+    if not content or not _stable_media_urls():
+        return None
+    return (content, lead, heading, eager)
+
+
+def _menu_key(sections, current):
+    """The menu shows each section's name, colour and address (its slug), and marks the
+    current one (by key). Plain tuples: hashed and compared without Python calls."""
+    if not (current is None or isinstance(current, MenuSection | Section)):
+        return None
+    shown = tuple([(s.pk, s.name, s.slug, s.colour) for s in sections])
+    return (shown, current.pk if current is not None else None)
+
+
+# The same cards are written on many pages (a section's newest under each of its
+# articles, a listing on every request), and the same menu on every page.
+REMEMBERED = {
+    "card": {"key": _card_key, "dated": True, "size": 2048},  # about 1 KB a card
+    "section_nav": {"key": _menu_key, "dated": False, "size": 64},
+}
 
 
 @lru_cache(maxsize=1)
@@ -245,8 +266,9 @@ class _Environment(Environment):
 def environment(**options) -> Environment:
     env = _Environment(**options)
     env.globals.update({name: _Macro(env, template, name) for name, template in MACROS.items()})
-    env.globals["card"] = _CardMacro(env, MACROS["card"], "card")
-    _CARD_MACROS.append(env.globals["card"])
+    for name, options in REMEMBERED.items():
+        env.globals[name] = _RememberingMacro(env, MACROS[name], name, **options)
+        _REMEMBERING.append(env.globals[name])
     env.globals.update(
         {
             "static": static,

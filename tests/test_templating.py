@@ -268,3 +268,43 @@ def test_a_remembered_card_is_the_card_the_macro_writes_whatever_changed():
         )
     finally:
         set_script_prefix(before)
+
+
+def test_a_remembered_menu_is_the_menu_the_macro_writes_whatever_changed():
+    """The menu (section_nav) is remembered by its sections' values, the current section
+    and the script prefix: a renamed, recoloured, moved or added section, another current
+    section or another prefix gives what the macro itself writes."""
+    from dataclasses import replace
+
+    from django.template import engines
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from articles.models.content import MenuSection
+
+    menu = engines["jinja2"].env.globals["section_nav"]
+    write = menu.load()
+    tech = MenuSection(pk=1, name="Tech", slug="tech", colour="blue", description="", order=0)
+    science = MenuSection(
+        pk=2, name="Science", slug="science", colour="green", description="", order=1
+    )
+    sections = [tech, science]
+    assert menu(sections, None) is menu(list(sections), None)  # remembered
+    variants = [
+        [replace(tech, name="Technology"), science],
+        [replace(tech, slug="technology"), science],
+        [replace(tech, colour="red"), science],
+        [science, tech],
+        [tech, science, replace(science, pk=3, name="Arts", slug="arts")],
+        [tech],
+    ]
+    for changed in variants:
+        assert menu(changed, None) == write(changed, None), changed
+    assert menu(sections, science) == write(sections, science)
+    assert 'aria-current="page"' in menu(sections, science)
+    before = get_script_prefix()
+    set_script_prefix("/magazine/")
+    try:
+        assert menu(sections, None) == write(sections, None)
+        assert 'href="/magazine/tech/"' in menu(sections, None)
+    finally:
+        set_script_prefix(before)
