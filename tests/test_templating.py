@@ -308,3 +308,21 @@ def test_a_remembered_menu_is_the_menu_the_macro_writes_whatever_changed():
         assert 'href="/magazine/tech/"' in menu(sections, None)
     finally:
         set_script_prefix(before)
+
+
+def test_remembered_cards_are_bounded_and_the_oldest_go_first(monkeypatch):
+    """A worker remembers at most ``size`` cards: past it, the oldest is forgotten first."""
+    from django.template import engines
+
+    from articles.models.content import ArticleCard
+
+    card = engines["jinja2"].env.globals["card"]
+    monkeypatch.setattr(card, "size", 3)
+    card.memo.clear()
+    cards = [ArticleCard(_card_row(id=n, slug=f"story-{n}")) for n in range(5)]
+    for each in cards:
+        card(each)
+    assert len(card.memo) == 3
+    remembered = "".join(card.memo.values())
+    assert "story-0" not in remembered and "story-1" not in remembered
+    assert all(f"story-{n}" in remembered for n in (2, 3, 4))
