@@ -7,6 +7,7 @@ templates. Autoescaping is on (Django's backend turns it on): only values marked
 """
 
 import datetime
+import weakref
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
@@ -73,7 +74,8 @@ def _site_links(prefix: str) -> SiteLinks:
     )
 
 
-_REMEMBERING: list["_RememberingMacro"] = []
+# Every remembering macro, to be cleared when settings change (not kept alive by this).
+_REMEMBERING: "weakref.WeakSet[_RememberingMacro]" = weakref.WeakSet()
 
 
 @receiver(setting_changed)
@@ -126,7 +128,7 @@ class _RememberingMacro(_Macro):
     while templates reload (development); forgotten when settings change; the oldest go
     past ``size``."""
 
-    __slots__ = ("dated", "key", "memo", "size")
+    __slots__ = ("__weakref__", "dated", "key", "memo", "size")
 
     def __init__(self, env, template, name, *, key, dated: bool, size: int):
         super().__init__(env, template, name)
@@ -268,7 +270,7 @@ def environment(**options) -> Environment:
     env.globals.update({name: _Macro(env, template, name) for name, template in MACROS.items()})
     for name, options in REMEMBERED.items():
         env.globals[name] = _RememberingMacro(env, MACROS[name], name, **options)
-        _REMEMBERING.append(env.globals[name])
+        _REMEMBERING.add(env.globals[name])
     env.globals.update(
         {
             "static": static,

@@ -216,7 +216,7 @@ def _card_row(**changes):
 
 
 def test_a_remembered_card_is_the_card_the_macro_writes_whatever_changed():
-    """templating._CardMacro remembers a card's HTML by the values the card shows: after a
+    """The card macro remembers a card's HTML by the values the card shows: after a
     card is remembered, a change to any one of its values (or to the request's language,
     time zone or script prefix) gives the HTML the macro itself writes, never the old one."""
     from datetime import UTC, datetime
@@ -326,3 +326,18 @@ def test_remembered_cards_are_bounded_and_the_oldest_go_first(monkeypatch):
     remembered = "".join(card.memo.values())
     assert "story-0" not in remembered and "story-1" not in remembered
     assert all(f"story-{n}" in remembered for n in (2, 3, 4))
+
+
+def test_remembered_cards_are_forgotten_when_settings_change(settings):
+    """A card's image addresses come from the media settings: a change to them (as a test
+    or a reload makes) forgets what was remembered."""
+    from django.template import engines
+
+    from articles.models.content import ArticleCard
+
+    card = engines["jinja2"].env.globals["card"]
+    base = ArticleCard(_card_row())
+    assert "/media/r/a.webp 400w" in card(base)
+    settings.MEDIA_URL = "/pictures/"
+    assert "/pictures/r/a.webp 400w" in card(base)
+    assert card(base) == card.load()(base)

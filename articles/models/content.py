@@ -330,7 +330,7 @@ class ArticleCard:
     def content_key(self) -> bytes | None:
         """Every value of this article that its card shows (its listing row, which holds
         its section's and authors' names too), as bytes: the card macro remembers the HTML
-        it wrote for a card by this (templating._CardMacro). None if a value has no JSON."""
+        it wrote for a card by this (templating.REMEMBERED). None if a value has no JSON."""
         try:
             return orjson.dumps(self._row)
         except TypeError:
