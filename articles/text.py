@@ -47,53 +47,12 @@ def sanitize_body(html: str) -> str:
 _TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:[^>"\']|"[^"]*"|\'[^\']*\')*>')
 
 
-def split_blocks(html: str) -> list[str]:
-    """Split sanitised body HTML into its top-level blocks (paragraphs, headings, ...).
+def _block_ends(clean: str):
+    """Where each top-level block (paragraph, heading, ...) of sanitised HTML ends.
 
     One pass over the tags with a depth count: a block ends where the depth returns to
-    zero, or at a top-level void element (<hr>, <br>). Whitespace between blocks is
-    dropped. tests/test_text.py checks it against Python's HTML parser."""
-    clean = sanitize_body(html)
-    blocks: list[str] = []
-    current: list[str] = []
-    depth = last = 0
-    for tag in _TAG.finditer(clean):
-        data = clean[last : tag.start()]
-        if data and (depth or not data.isspace()):
-            current.append(data)
-        last = tag.end()
-        closing, name = tag.group(1), tag.group(2).lower()
-        if closing:
-            if name in _VOID:
-                continue
-            current.append(f"</{name}>")
-            depth = max(0, depth - 1)
-        else:
-            current.append(tag.group(0))
-            if name not in _VOID and not tag.group(0).endswith("/>"):
-                depth += 1
-                continue
-        if depth == 0:
-            block = "".join(current).strip()
-            if block:
-                blocks.append(block)
-            current = []
-    tail = clean[last:]
-    if tail and (depth or not tail.isspace()):
-        current.append(tail)
-    if depth == 0 and (block := "".join(current).strip()):
-        blocks.append(block)
-    return blocks
-
-
-def cut_blocks(html: str, count: int) -> tuple[str, str]:
-    """Sanitised body HTML cut after its first ``count`` top-level blocks: the HTML before
-    and after, as ``split_blocks`` would split it (tests/test_text.py checks this). It reads
-    the tags only as far as the cut, and keeps the HTML as it is on either side of it."""
-    clean = sanitize_body(html)
-    if count <= 0:
-        return "", clean
-    depth = blocks = 0
+    zero, or at a top-level void element (<hr>, <br>)."""
+    depth = 0
     for tag in _TAG.finditer(clean):
         closing, name = tag.group(1), tag.group(2).lower()
         if closing:
@@ -104,9 +63,31 @@ def cut_blocks(html: str, count: int) -> tuple[str, str]:
             depth += 1
             continue
         if depth == 0:
-            blocks += 1
-            if blocks == count:
-                return clean[: tag.end()].strip(), clean[tag.end() :].strip()
+            yield tag.end()
+
+
+def split_blocks(html: str) -> list[str]:
+    """Split body HTML, sanitised, into its top-level blocks; whitespace between blocks
+    is dropped. tests/test_text.py checks it against Python's HTML parser."""
+    clean = sanitize_body(html)
+    blocks, start = [], 0
+    for end in [*_block_ends(clean), len(clean)]:
+        if block := clean[start:end].strip():
+            blocks.append(block)
+        start = end
+    return blocks
+
+
+def cut_blocks(html: str, count: int) -> tuple[str, str]:
+    """Body HTML, sanitised, cut after its first ``count`` top-level blocks: the HTML
+    before and after, as ``split_blocks`` would split it (tests/test_text.py checks this).
+    It reads the tags only as far as the cut, and keeps the HTML as it is on either side."""
+    clean = sanitize_body(html)
+    if count <= 0:
+        return "", clean
+    for blocks, end in enumerate(_block_ends(clean), start=1):
+        if blocks == count:
+            return clean[:end].strip(), clean[end:].strip()
     return clean, ""
 
 
