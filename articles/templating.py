@@ -27,7 +27,6 @@ from markupsafe import Markup, escape
 
 from . import renditions, text
 from .links import url
-from .models.content import MenuSection, Section
 
 
 @lru_cache(maxsize=128)
@@ -167,11 +166,10 @@ def _card_key(article, lead=False, heading="h3", eager=False):
 
 def _menu_key(sections, current):
     """The menu shows each section's name, colour and address (its slug), and marks the
-    current one (by key). Plain tuples: hashed and compared without Python calls."""
-    if not (current is None or isinstance(current, MenuSection | Section)):
-        return None
+    one whose key is the current section's. Plain tuples: hashed and compared without
+    Python calls."""
     shown = tuple([(s.pk, s.name, s.slug, s.colour) for s in sections])
-    return (shown, current.pk if current is not None else None)
+    return (shown, current.pk if current else None)
 
 
 # The same cards are written on many pages (a section's newest under each of its

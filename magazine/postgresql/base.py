@@ -21,7 +21,7 @@ from psycopg.types.json import JsonBinaryLoader, JsonLoader
 # psycopg works out where a query's parameters go once per query text, and remembers it,
 # but only for texts up to 4 KB with up to 50 parameters: others are parsed again on every
 # run. The article page's one query (the article with its byline, takeaways, sources,
-# corrections, related cards and the menu's sections) is about 4.6 KB, and parsing it cost
+# corrections, related cards and the menu's sections) is about 4.5 KB, and parsing it cost
 # 0.1 ms a page; the home page's query takes 5 parameters a section, more than 50 from ten
 # sections. Reader queries are few and fixed (models/prepared.py), so remembering texts up
 # to 16 KB and 200 parameters costs little.
