@@ -23,7 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
+from django.db.models.lookups import Lookup
 from django.utils.safestring import SafeString, mark_safe
 
 from . import text
@@ -148,27 +148,50 @@ def ranked(queryset: QuerySet, words: str) -> QuerySet:
 
 def ranked_ids(queryset: QuerySet, words: str, start: int, stop: int) -> Expression:
     """The ids of matches ``start`` to ``stop`` of ``queryset`` for ``words``, best first,
-    as an expression for ``pk__in``: the same articles in the same order as
-    ``ranked(queryset, words)[start:stop]``.
+    as an expression for ``pk__in`` (one query with the page's rows; PostgreSQL finds
+    them with ``newest_ranked`` and ``best_of`` instead, in a query of their own)."""
+    return Subquery(ranked(queryset, words).values("pk")[int(start) : int(stop)])
 
-    On PostgreSQL each of the newest RANKED_CANDIDATES matches is ranked as it is found,
-    and the window is cut from those ranked rows, so no match is read twice (``ranked``
-    reads each candidate again by its key to rank it: about twice the database time)."""
-    start, stop = int(start), int(stop)
-    if connection.vendor != "postgresql":
-        return Subquery(ranked(queryset, words).values("pk")[start:stop])
-    candidates = (
+
+def newest_ranked(queryset: QuerySet, words: str) -> QuerySet:
+    """PostgreSQL: the newest RANKED_CANDIDATES matches of ``words`` with their rank, as
+    (id, published_at, rank) rows; ``best_of`` cuts a page of the best from them. Each
+    candidate is ranked as it is found, so no match is read twice."""
+    return (
         _newest_matches(queryset, words)
         .annotate(rank=_rank(words))
         .values("id", "published_at", "rank")[:RANKED_CANDIDATES]
     )
-    sql, params = candidates.query.get_compiler(using=queryset.db).as_sql()
-    return RawSQL(
-        f'SELECT "c"."id" FROM ({sql}) "c" '
+
+
+def best_of(sql: str, start: int, stop: int) -> str:
+    """SQL for rows ``start`` to ``stop``, best ranked first, of ``newest_ranked``'s SQL:
+    the same articles in the same order as ``ranked(queryset, words)[start:stop]``."""
+    start, stop = int(start), int(stop)
+    return (
+        f'SELECT "c"."id", "c"."published_at", "c"."rank" FROM ({sql}) "c" '
         f'ORDER BY "c"."rank" DESC, "c"."published_at" DESC, "c"."id" DESC '
-        f"LIMIT {stop - start} OFFSET {start}",
-        params,
+        f"LIMIT {stop - start} OFFSET {start}"
     )
+
+
+class _AnyOf(Lookup):
+    """``lhs = ANY(rhs)``: the right-hand side is an array."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+def one_of(ids: list[int]) -> Lookup:
+    """PostgreSQL: the articles whose id is in ``ids``, as one array parameter
+    (``id = ANY(%s)``), so the SQL is the same however many ids a page has."""
+    from django.contrib.postgres.fields import ArrayField
+
+    return _AnyOf(F("pk"), Value(list(ids), output_field=ArrayField(IntegerField())))
 
 
 def by_rank(queryset: QuerySet, words: str) -> QuerySet:

@@ -131,6 +131,7 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     query = search_engine.clean_query(request.GET.get("q", ""))
     page = _nonempty(reading.search_page(query, _page_number(request)))
+    use_nav_sections(request, page.menu)
     for article in page.items:
         article.title_highlighted = search_engine.highlight(article.title, query)
         article.excerpt_highlighted = search_engine.excerpt(article.standfirst, article.body, query)

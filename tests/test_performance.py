@@ -187,25 +187,28 @@ def test_connections_price_random_reads_for_ssds_and_keep_generic_plans():
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL binding")
 def test_search_is_planned_for_its_words_and_other_reader_queries_are_prepared(archive):
-    """Search binds its words on the client (planned for them each time); the other
-    reader queries bind on the server, where PostgreSQL prepares them."""
+    """Search ranks its matches with its words bound on the client (planned for them
+    each time), then loads the page's cards like the other reader queries: bound on the
+    server, where PostgreSQL prepares them."""
     import psycopg
 
     seen = []
 
     def spy(execute, sql, params, many, context):
-        seen.append((sql.split(" ", 2)[1][:40], type(context["cursor"].cursor)))
+        seen.append((sql, type(context["cursor"].cursor)))
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(spy):
         reading.search_page("story", 1)
-        search_cursor = seen[-1][1]
+        (ranking, ranking_cursor), (cards, cards_cursor) = seen
         reading.section_page(make_section().pk, 1)
         listing_cursor = seen[-1][1]
         reading.search_page("story", 1)
-    assert issubclass(search_cursor, psycopg.ClientCursor)
+    assert "ts_rank" in ranking and "ts_rank" not in cards and "ANY(" in cards
+    assert issubclass(ranking_cursor, psycopg.ClientCursor)
     assert not issubclass(listing_cursor, psycopg.ClientCursor)
-    assert seen[-1][1] is search_cursor
+    assert cards_cursor is listing_cursor
+    assert [cursor for _, cursor in seen[-2:]] == [ranking_cursor, listing_cursor]
     assert type(connection.connection.cursor()) is listing_cursor  # put back after search
 
 

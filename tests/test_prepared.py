@@ -103,8 +103,12 @@ def test_search_matches_the_orm_and_is_compiled_on_postgresql(archive):
     expected = search.search(Article.objects.published().for_search(), "battery")
     assert _ids(page.items) == _ids(expected[: reading.SEARCH_PAGE_SIZE])
     assert page.items and all("Battery" in a.title for a in page.items)
-    prepared = reading._search_page.is_prepared(0, 10, now=timezone.now(), words="battery")
-    assert prepared == (connection.vendor == "postgresql")
+    if connection.vendor == "postgresql":  # two queries: the ranking, then the page's cards
+        now = timezone.now()
+        assert reading._search_ranking.is_prepared(0, 10, now=now, words="battery")
+        assert reading._search_cards.is_prepared(now=now, ids=[a.pk for a in page.items])
+    else:  # one query, through the ORM (icontains wraps each word)
+        assert not reading._search_page.is_prepared(0, 10, now=timezone.now(), words="battery")
 
 
 @pytest.mark.parametrize("query", ["battery", "story", "climate story", "story 1"])
@@ -123,7 +127,8 @@ def test_search_pages_match_the_orm_page_by_page(archive, monkeypatch, query):
             body=f"<p>A passing mention of a battery, a climate story, story {n}.</p>",
         )
     monkeypatch.setattr(search, "RANKED_CANDIDATES", 12)
-    monkeypatch.setattr(reading._search_page, "_plans", type(reading._search_page._plans)())
+    for prepared in (reading._search_page, reading._search_ranking):  # compiled with 500
+        monkeypatch.setattr(prepared, "_plans", type(prepared._plans)())
     expected = _ids(search.search(Article.objects.published().for_search(), query))
     assert expected, query
     found = []
@@ -159,6 +164,60 @@ def test_values_that_would_change_the_sql_are_not_bound(archive):
 
     unused = Prepared(lambda slug: Article.objects.filter(status="draft"))
     assert not unused.is_prepared(slug="x")
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="arrays are PostgreSQL's")
+def test_a_list_of_ids_is_one_array_parameter(archive):
+    """``one_of(ids)`` is ``id = ANY(%s)``: the SQL is the same for any number of ids, so
+    it is compiled once and each list is bound whole."""
+    from articles import search
+
+    by_ids = Prepared(lambda ids: Article.objects.filter(search.one_of(ids)).order_by("pk"))
+    wanted = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    assert by_ids.is_prepared(ids=wanted[:2])
+    for chosen in (wanted[:1], wanted[3:9], wanted[::-4], [0, wanted[5]]):
+        assert _ids(by_ids.fetch(ids=chosen)) == sorted(pk for pk in chosen if pk in wanted)
+    assert not Prepared(lambda ids: Article.objects.filter(pk__in=ids)).is_prepared(ids=[1, 2])
+
+
+def test_a_query_can_be_run_inside_another(archive):
+    """``around`` runs the compiled SQL inside other SQL, given the shape (here: the
+    five newest, cut again by the shape), bound or, if it cannot be, built each time."""
+
+    def around(sql, start, size):
+        return f'SELECT "c".* FROM ({sql}) "c" ORDER BY "c"."id" LIMIT {size} OFFSET {start}'
+
+    newest = Prepared(
+        lambda start, size, section_id: (
+            Article.objects.filter(section_id=section_id)
+            .order_by("-published_at")
+            .values("id", "slug")[:5]
+        ),
+        around=around,
+    )
+    tech = archive["tech"].pk
+    five = sorted(
+        Article.objects.filter(section_id=tech).order_by("-published_at")[:5],
+        key=lambda a: a.pk,
+    )
+    assert newest.is_prepared(0, 2, section_id=tech)
+    assert [row["slug"] for row in newest.fetch(0, 2, section_id=tech)] == [
+        a.slug for a in five[:2]
+    ]
+    assert [row["slug"] for row in newest.fetch(2, 10, section_id=tech)] == [
+        a.slug for a in five[2:]
+    ]
+    unbound = Prepared(
+        lambda start, size, word: (
+            Article.objects.filter(title__icontains=word)
+            .order_by("-published_at")
+            .values("id", "slug")[:5]
+        ),
+        around=around,
+    )
+    assert not unbound.is_prepared(0, 2, word="story")
+    assert len(unbound.fetch(0, 2, word="story")) == 2
+    assert len(unbound.fetch(1, 10, word="story")) == 4
 
 
 def test_shapes_are_kept_apart(archive):

@@ -473,3 +473,40 @@ def test_postgresql_search_ranks_a_bounded_number_of_the_newest_matches(monkeypa
         make_article(title=f"Glacier {hours}", published_at=timezone.now() - timedelta(hours=hours))
     found = search_module.search(Article.objects.published(), "glacier")
     assert sorted(a.title for a in found) == ["Glacier 1", "Glacier 2"]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's two queries")
+def test_postgresql_search_brings_the_menu_and_shows_only_what_is_still_published(
+    client, monkeypatch
+):
+    """A search page's second query (its cards) brings the menu, as the database has it
+    whatever the cache holds, on whichever row comes first; and it shows only articles
+    still published when it runs, though the first query (the ranking) found one that was
+    unpublished in between."""
+    from django.core.cache import cache
+
+    from articles.models import NAV_CACHE_KEY, Article, Section
+    from articles.services import reading
+
+    tech = make_section(name="Tech", slug="tech", order=1)
+    make_section(name="Science", slug="science", order=2)
+    kept = make_article(title="Glacier kept", section=tech)
+    pulled = make_article(title="Glacier pulled", section=tech)
+    Section.objects.filter(slug="science").update(name="Science renamed")  # no purge
+    cache.set(NAV_CACHE_KEY, [], 3600)  # an older menu in the cache: none at all
+
+    ranking = reading._search_ranking.fetch
+
+    def rank_then_unpublish(*args, **kwargs):
+        rows = ranking(*args, **kwargs)
+        # The newer ranks first: the row that would have carried the menu is gone.
+        assert [row["id"] for row in rows] == [pulled.pk, kept.pk]
+        Article.objects.filter(pk=pulled.pk).update(status=Article.Status.DRAFT)
+        return rows
+
+    monkeypatch.setattr(reading._search_ranking, "fetch", rank_then_unpublish)
+    html = client.get("/search/?q=glacier").content.decode()
+    titles = re.findall(r'search-result__title"><a href="[^"]+">(.*?)</a>', html)
+    assert titles == ["<mark>Glacier</mark> kept"]
+    nav = re.search(r'<nav class="sections-nav".*?</nav>', html, re.S).group(0)
+    assert re.findall(r'href="/[^"]+/"[^>]*>([^<]+)</a>', nav) == ["Tech", "Science renamed"]

@@ -15,14 +15,18 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import (
     Aggregate,
+    Case,
     F,
     JSONField,
     OuterRef,
     Q,
     Subquery,
+    Value,
+    When,
     Window,
 )
 from django.db.models.functions import JSONObject, RowNumber
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_prose_editor.fields import ProseEditorField
@@ -531,11 +535,12 @@ class ArticleQuerySet(models.QuerySet):
         )
         return self.annotate(related_data=JSONArrayOf(cards))
 
-    def with_menu(self):
+    def with_menu(self, *, once: bool = False):
         """Each article with ``menu_data``: every section, as the site's menu lists them, as
         a JSON array with each one's place in the menu (``sections_from_json`` reads it).
         An article page then needs neither the cache nor a query of its own for its menu,
-        and can never show a menu older than its article."""
+        and can never show a menu older than its article. With ``once``, only the first
+        row the query returns carries it (the others None): a list needs it once."""
         ordering = Section._meta.ordering
         sections = Section.objects.order_by(*ordering).values(
             item=JSONRow(
@@ -543,7 +548,11 @@ class ArticleQuerySet(models.QuerySet):
                 place=Window(RowNumber(), order_by=[F(name).asc() for name in ordering]),
             )
         )
-        return self.annotate(menu_data=JSONArrayOf(sections))
+        menu = JSONArrayOf(sections)
+        if once:
+            first = Exact(Window(RowNumber()), Value(1))
+            menu = Case(When(first, then=menu), default=None, output_field=menu.output_field)
+        return self.annotate(menu_data=menu)
 
     def newest_ids(self, *, section_ids, per_section: int = 4, fields=("id", "published_at")):
         """The ids of each section's ``per_section`` newest articles, as (id, date) rows

@@ -22,6 +22,11 @@ bound safely: that query is then simply built and run by the ORM every time, and
 are passed as ``shape``: each shape is compiled once, and the most recent
 ``MAX_SHAPES`` are kept.
 
+``around`` turns the compiled SQL into the SQL that is run, given the shape: a query the
+ORM cannot express, such as one that selects from the compiled query as a derived table
+(search ranks its newest matches, then orders those by rank). It keeps the compiled
+query's columns, so the rows come back through the queryset as usual.
+
 On PostgreSQL the server may also keep its plan for a query it has been sent several
 times (settings: DATABASE_PREPARED_STATEMENTS); ``server_prepared=False`` asks it to plan
 that query for its values every time instead.
@@ -55,6 +60,8 @@ def _variant(value: Any) -> Any:
         return value + 1_000_000_007
     if isinstance(value, str):
         return value + "\x1fvariant"
+    if isinstance(value, list) and value and all(type(item) is int for item in value):
+        return [item + 1_000_000_007 for item in value]  # one array parameter, or several
     raise CannotPrepare(f"values of type {type(value).__name__} are not bound")
 
 
@@ -153,9 +160,16 @@ def _plan_each_time(connection):
 
 
 class Prepared:
-    def __init__(self, build: Callable[..., QuerySet], *, server_prepared: bool = True):
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        *,
+        server_prepared: bool = True,
+        around: Callable[..., str] | None = None,
+    ):
         self.build = build
         self.server_prepared = server_prepared
+        self.around = around
         self._plans: OrderedDict[tuple, _Plan | None] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -177,7 +191,12 @@ class Prepared:
 
     def _run(self, plan: _Plan | None, connection, shape: tuple, values: dict) -> list:
         if plan is None:
-            return list(self.build(*shape, **values).using(connection.alias))
+            queryset = self.build(*shape, **values).using(connection.alias)
+            if self.around is None:
+                return list(queryset)
+            compiler, sql, params = _compile(queryset)
+            plan = _Plan(queryset, compiler, self.around(sql, *shape), params, [])
+            return list(plan.bind(connection, {}))
         return list(plan.bind(connection, values))
 
     def is_prepared(self, *shape: Hashable, using: str = DEFAULT_DB_ALIAS, **values) -> bool:
@@ -209,4 +228,6 @@ class Prepared:
                     slots.append((index, name, adapt))
         except CannotPrepare:
             return None
+        if self.around is not None:
+            sql = self.around(sql, *shape)
         return _Plan(queryset, compiler, sql, params, slots)

@@ -10,6 +10,7 @@ budgets are in tests/test_performance.py.
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.db import connection
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
@@ -63,6 +64,7 @@ class Page:
     number: int
     has_next: bool
     newest: bool | None = None  # known from a cursor: nothing newer than this page
+    menu: list[MenuSection] | None = None  # the site's menu, if it came with the page
 
     def __iter__(self):
         return iter(self.items)
@@ -204,8 +206,8 @@ _author_next = Prepared(_author_next_to)
 
 
 def _search_window(start: int, size: int, now, words: str):
-    """A page of search results: the matches are found and ranked once, to pick the
-    page's ids; then only those rows are loaded and put in rank order."""
+    """A page of search results in one query (SQLite): the page's ids from the ranked
+    matches, and those rows in rank order."""
     ids = search_engine.ranked_ids(
         Article.objects.published(at=now), words, start, start + size + 1
     )
@@ -213,6 +215,28 @@ def _search_window(start: int, size: int, now, words: str):
 
 
 _search_page = Prepared(_search_window, server_prepared=False)
+
+# PostgreSQL: a page of search results in two queries. The first ranks the newest matches
+# and picks the page's ids; it is planned for its words each time (which index to walk
+# depends on how many rows they match), and stays small, so that planning is quick (0.08
+# against 0.35 ms for the whole page in one query). The second loads those cards, with
+# the menu, from a plan PostgreSQL keeps.
+_search_ranking = Prepared(
+    lambda start, size, now, words: search_engine.newest_ranked(
+        Article.objects.published(at=now), words
+    ),
+    server_prepared=False,
+    around=lambda sql, start, size: search_engine.best_of(sql, start, start + size + 1),
+)
+
+_search_cards = Prepared(
+    lambda now, ids: (
+        Article.objects.published(at=now)
+        .cards("body")
+        .filter(search_engine.one_of(ids))
+        .with_menu(once=True)
+    )
+)
 
 
 _sitemap_rows = Prepared(
@@ -326,8 +350,24 @@ def author_page(
 
 
 def search_page(query: str, number: int) -> Page:
-    """Published articles matching ``query``, best first; an empty page for no terms."""
+    """Published articles matching ``query``, best first; an empty page for no terms.
+    On PostgreSQL the page brings the menu too (``Page.menu``)."""
     words = search_engine.terms(query)
     if not words:
         return Page(items=[], number=number, has_next=False)
-    return _page(_search_page, number, SEARCH_PAGE_SIZE, words=" ".join(words))
+    words = " ".join(words)
+    if connection.vendor != "postgresql":
+        return _page(_search_page, number, SEARCH_PAGE_SIZE, words=words)
+    start, now = (number - 1) * SEARCH_PAGE_SIZE, timezone.now()
+    ranking = _search_ranking.fetch(start, SEARCH_PAGE_SIZE, now=now, words=words)
+    place = {row["id"]: n for n, row in enumerate(ranking[:SEARCH_PAGE_SIZE])}
+    if not place:
+        return Page(items=[], number=number, has_next=False)
+    # Still published now (a second query sees any change made since the first).
+    rows = _search_cards.fetch(now=now, ids=list(place))
+    menu = None
+    for row in rows:
+        if (data := row.pop("menu_data")) is not None:
+            menu = sections_from_json(data)
+    cards = sorted(_cards(rows), key=lambda card: place[card.pk])
+    return Page(cards, number, has_next=len(ranking) > SEARCH_PAGE_SIZE, menu=menu)
