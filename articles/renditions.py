@@ -4,18 +4,25 @@ for cards (16:9, square) and social sharing (1200×630), centred on the focal po
 Renditions are made once, kept in storage and listed on the article
 (``hero_renditions``), so a page never touches storage or waits for an encode. They are
 made again when the image or its focal point changes; until then pages use the original.
+Pages only read that listing: Pillow is imported when renditions are made, so a worker that
+serves readers does not load it.
 """
+
+from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from PIL import Image, ImageOps
 
 from . import caching
 from .models import Article
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,8 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
 
 
 def _open(article: Article) -> Image.Image:
+    from PIL import Image, ImageOps
+
     with article.hero_image.open("rb") as handle, Image.open(handle) as image:
         # Let a JPEG decoder shrink while decoding: far less memory for huge photos.
         image.draft("RGB", (2000, 2000))
@@ -86,6 +95,8 @@ def _open(article: Article) -> Image.Image:
 
 def make_renditions(article: Article) -> dict:
     """Encode and store every rendition of the article's hero image; return the listing."""
+    from PIL import Image
+
     source = _open(article)
     stem = article.hero_image.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     focal = (article.hero_focal_x, article.hero_focal_y)

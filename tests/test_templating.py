@@ -341,3 +341,50 @@ def test_remembered_cards_are_forgotten_when_settings_change(settings):
     settings.MEDIA_URL = "/pictures/"
     assert "/pictures/r/a.webp 400w" in card(base)
     assert card(base) == card.load()(base)
+
+
+def test_a_worker_that_serves_readers_loads_no_pillow(tmp_path):
+    """Pillow is imported where images are made (articles/images.py, renditions.py), not
+    at start-up: a fresh process that sets Django up and warms as gunicorn's master does,
+    then serves every kind of reader page, has not loaded it (it costs each worker 3 MB)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'pages.sqlite3'}",
+    }
+    migrate = [sys.executable, "manage.py", "migrate", "--verbosity", "0"]
+    subprocess.run(migrate, cwd=root, env=env, check=True, timeout=300)
+    script = (
+        "import sys, django; django.setup()\n"
+        "from magazine.warm import warm; warm()\n"
+        "from django.utils import timezone\n"
+        "from articles.models import Article, Author, Byline, Section, Takeaway\n"
+        "section = Section.objects.create(name='Tech', slug='tech')\n"
+        "author = Author.objects.create(name='Ann', slug='ann')\n"
+        "article = Article.objects.create(title='Glacier', slug='glacier', section=section,\n"
+        "    status='published', published_at=timezone.now(), standfirst='Ice.',\n"
+        "    body='<p>A glacier.</p><p>More.</p>', takeaways_position=1)\n"
+        "Byline.objects.create(article=article, author=author, position=0)\n"
+        "Takeaway.objects.create(article=article, text='It melts.', position=0)\n"
+        "from django.test import Client\n"
+        "paths = ['/', '/tech/', '/articles/glacier/', '/authors/ann/', '/search/?q=glacier',\n"
+        "         '/feeds/rss/', '/sitemap.xml', '/sitemap-articles.xml']\n"
+        "print([Client().get(path).status_code for path in paths])\n"
+        "print(sorted(m for m in sys.modules if m == 'PIL' or m.startswith('PIL.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == [str([200] * 8), "[]"], done.stdout
