@@ -182,42 +182,27 @@ def test_a_list_of_ids_is_one_array_parameter(archive):
 
 def test_a_query_can_be_run_inside_another(archive):
     """``around`` runs the compiled SQL inside other SQL, given the shape (here: the
-    five newest, cut again by the shape), bound or, if it cannot be, built each time."""
+    five newest, in id order, cut by the shape), bound or, if it cannot be (icontains
+    wraps its value), built each time."""
 
     def around(sql, start, size):
         return f'SELECT "c".* FROM ({sql}) "c" ORDER BY "c"."id" LIMIT {size} OFFSET {start}'
 
-    newest = Prepared(
-        lambda start, size, section_id: (
-            Article.objects.filter(section_id=section_id)
-            .order_by("-published_at")
-            .values("id", "slug")[:5]
-        ),
-        around=around,
-    )
-    tech = archive["tech"].pk
-    five = sorted(
-        Article.objects.filter(section_id=tech).order_by("-published_at")[:5],
-        key=lambda a: a.pk,
-    )
-    assert newest.is_prepared(0, 2, section_id=tech)
-    assert [row["slug"] for row in newest.fetch(0, 2, section_id=tech)] == [
-        a.slug for a in five[:2]
-    ]
-    assert [row["slug"] for row in newest.fetch(2, 10, section_id=tech)] == [
-        a.slug for a in five[2:]
-    ]
-    unbound = Prepared(
-        lambda start, size, word: (
-            Article.objects.filter(title__icontains=word)
-            .order_by("-published_at")
-            .values("id", "slug")[:5]
-        ),
-        around=around,
-    )
-    assert not unbound.is_prepared(0, 2, word="story")
-    assert len(unbound.fetch(0, 2, word="story")) == 2
-    assert len(unbound.fetch(1, 10, word="story")) == 4
+    def newest_five(**condition):
+        return Article.objects.filter(**condition).order_by("-published_at")[:5]
+
+    in_section = {"section_id": archive["tech"].pk}
+    in_title = {"title__icontains": "story"}
+    for condition, bound in [(in_section, True), (in_title, False)]:
+        name = next(iter(condition))
+        query = Prepared(
+            lambda start, size, **value: newest_five(**value).values("id", "slug"),
+            around=around,
+        )
+        expected = [a.slug for a in sorted(newest_five(**condition), key=lambda a: a.pk)]
+        assert query.is_prepared(0, 2, **condition) is bound, name
+        assert [row["slug"] for row in query.fetch(0, 2, **condition)] == expected[:2]
+        assert [row["slug"] for row in query.fetch(2, 10, **condition)] == expected[2:]
 
 
 def test_shapes_are_kept_apart(archive):
