@@ -146,13 +146,6 @@ def ranked(queryset: QuerySet, words: str) -> QuerySet:
     return by_rank(queryset.filter(condition), words)
 
 
-def ranked_ids(queryset: QuerySet, words: str, start: int, stop: int) -> Expression:
-    """The ids of matches ``start`` to ``stop`` of ``queryset`` for ``words``, best first,
-    as an expression for ``pk__in`` (one query with the page's rows; PostgreSQL finds
-    them with ``newest_ranked`` and ``best_of`` instead, in a query of their own)."""
-    return Subquery(ranked(queryset, words).values("pk")[int(start) : int(stop)])
-
-
 def newest_ranked(queryset: QuerySet, words: str) -> QuerySet:
     """PostgreSQL: the newest RANKED_CANDIDATES matches of ``words`` with their rank, as
     (id, published_at, rank) rows; ``best_of`` cuts a page of the best from them. Each
@@ -166,7 +159,8 @@ def newest_ranked(queryset: QuerySet, words: str) -> QuerySet:
 
 def best_of(sql: str, start: int, stop: int) -> str:
     """SQL for rows ``start`` to ``stop``, best ranked first, of ``newest_ranked``'s SQL:
-    the same articles in the same order as ``ranked(queryset, words)[start:stop]``."""
+    the same articles in the same order as ``ranked(queryset, words)[start:stop]``, which
+    reads each candidate again by its key to rank it (about twice the database's time)."""
     start, stop = int(start), int(stop)
     return (
         f'SELECT "c"."id", "c"."published_at", "c"."rank" FROM ({sql}) "c" '
