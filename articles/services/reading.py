@@ -233,6 +233,7 @@ _search_cards = Prepared(
         Article.objects.published(at=now)
         .cards("body")
         .filter(search_engine.one_of(ids))
+        .order_by()  # put in rank order by search_page, not sorted by date first
         .with_menu(once=True)
     )
 )
