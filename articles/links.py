@@ -49,6 +49,14 @@ def _around_slug(prefix: str, name: str) -> tuple[str, str] | None:
     return before, after
 
 
+def around_slug(name: str) -> tuple[str, str]:
+    """The address of route ``name``, which takes one slug, before and after the slug."""
+    around = _around_slug(get_script_prefix(), name)
+    if around is None:
+        raise NoReverseMatch(f"{name!r} does not take one slug")
+    return around
+
+
 def url(name: str, *args) -> str:
     """``reverse(name, args=args)``, remembered."""
     prefix = get_script_prefix()

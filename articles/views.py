@@ -1,5 +1,7 @@
 """Reader-facing pages. Every query starts from Article.objects.published()."""
 
+from xml.sax.saxutils import escape as xml_escape
+
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import (
@@ -13,12 +15,13 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
+from markupsafe import Markup
 
 from . import search as search_engine
 from . import seo
 from .caching import public_page
 from .context_processors import nav_sections, use_nav_sections
-from .links import url
+from .links import around_slug, site_root
 from .models import Article, Correction, PreviewLink, SlugRedirect
 from .services import reading
 
@@ -188,22 +191,20 @@ def articles_sitemap(request: HttpRequest) -> HttpResponse:
     number = request.GET.get("p", "1")
     if not number.isdigit() or int(number) < 1 or len(number) > 6:
         raise Http404(f"No sitemap page {number!r}.")
-    rows = reading.sitemap_articles(int(number))
-    if not rows and int(number) > 1:
+    before, after = around_slug("articles:article-detail")
+    page = reading.sitemap_articles(
+        int(number), xml_escape(site_root(request) + before), xml_escape(after)
+    )
+    if not page.elements and int(number) > 1:
         raise Http404(f"Sitemap page {number} is empty.")
-    root = f"{request.scheme}://{request.get_host()}"
-    urls = [
-        (root + url("articles:article-detail", slug), timezone.localtime(updated).date())
-        for slug, updated in rows
-    ]
     response = render(
         request,
         "articles/sitemap_articles.xml",
-        {"urls": urls},
+        {"elements": Markup(page.elements)},
         content_type="application/xml",
     )
-    if rows:
-        response.headers["Last-Modified"] = http_date(max(u for _, u in rows).timestamp())
+    if page.latest:
+        response.headers["Last-Modified"] = http_date(page.latest.timestamp())
     response.headers["X-Robots-Tag"] = "noindex, noodp, noarchive"  # as Django's sitemaps
     response.cache_tags = {"sitemaps"}
     return response

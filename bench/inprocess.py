@@ -66,6 +66,7 @@ def main() -> None:
         "author": lambda: "/authors/bench-writer-3/",
         "search": lambda: "/search/?q=climate+battery",
         "feed": lambda: "/feeds/rss/",
+        "sitemap": lambda: "/sitemap-articles.xml",
     }
     for name in sys.argv[1:] or list(pages):
         path = pages[name]

@@ -325,6 +325,50 @@ class TestSitemaps:
         for bad in ("4", "0", "x", "9999999"):
             assert client.get(f"/sitemap-articles.xml?p={bad}").status_code == 404
 
+    @pytest.mark.parametrize("ordered_aggregates", [True, False])
+    def test_the_articles_sitemap_gives_each_article_its_day_and_address(
+        self, client, monkeypatch, ordered_aggregates
+    ):
+        """The day is the site's (Europe/London: 23:30 UTC in July is the next day there),
+        an odd slug is escaped, and the database's text is the same as the rows' text."""
+        from articles.models import Article
+
+        if ordered_aggregates and not connection.features.supports_aggregate_order_by_clause:
+            pytest.skip("this database does not order an aggregate's rows")
+        monkeypatch.setattr(
+            connection.features, "supports_aggregate_order_by_clause", ordered_aggregates
+        )
+        now = timezone.now()
+        newer = make_article(slug="newer", published_at=now - timedelta(hours=1))
+        odd = make_article(slug="r&d<b>", published_at=now - timedelta(hours=2))
+        Article.objects.filter(pk=newer.pk).update(
+            updated_at=datetime(2026, 7, 1, 23, 30, tzinfo=UTC)
+        )
+        Article.objects.filter(pk=odd.pk).update(
+            updated_at=datetime(2026, 1, 1, 23, 30, tzinfo=UTC)
+        )
+        from articles.services import reading
+
+        page = reading.sitemap_articles(1, "[", "]")
+        assert page.latest == datetime(2026, 7, 1, 23, 30, tzinfo=UTC)
+        assert page.elements == (
+            "<url><loc>[newer]</loc><lastmod>2026-07-02</lastmod></url>\n"
+            "<url><loc>[r&amp;d&lt;b&gt;]</loc><lastmod>2026-01-01</lastmod></url>"
+        )
+        response = client.get("/sitemap-articles.xml")
+        root = ET.fromstring(response.content)
+        assert [(u.findtext(f"{SITEMAP}loc"), u.findtext(f"{SITEMAP}lastmod")) for u in root] == [
+            ("http://testserver/articles/newer/", "2026-07-02"),
+            ("http://testserver/articles/r&d<b>/", "2026-01-01"),
+        ]
+        assert "/articles/r&amp;d&lt;b&gt;/" in response.content.decode()
+
+    def test_an_empty_articles_sitemap(self, client):
+        response = client.get("/sitemap-articles.xml")
+        assert response.status_code == 200
+        assert list(ET.fromstring(response.content)) == []
+        assert client.get("/sitemap-articles.xml?p=2").status_code == 404
+
     def test_news_sitemap_has_only_the_last_two_days(self, client):
         make_article(title="Fresh", slug="fresh", published_at=timezone.now() - timedelta(hours=3))
         make_article(title="Stale", slug="stale", published_at=timezone.now() - timedelta(days=3))
