@@ -1,5 +1,7 @@
 """gunicorn settings for `make serve` and production. Override with GUNICORN_CMD_ARGS."""
 
+import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -31,3 +33,16 @@ def when_ready(server):
         warm()
         gc.collect()
         gc.freeze()
+        _libc_malloc("malloc_trim", 0)
+
+
+def _libc_malloc(name: str, *args) -> None:
+    """Call glibc's ``name`` (malloc_trim, mallopt), where there is one."""
+    with contextlib.suppress(OSError, AttributeError):
+        getattr(ctypes.CDLL(None), name)(*args)
+
+
+# M_MMAP_THRESHOLD: blocks over 128 KiB (a page's text, a sitemap) get their own mapping,
+# given back when freed. By default glibc raises this threshold after the first such free,
+# and the heap keeps what later big pages used.
+_libc_malloc("mallopt", -3, 128 * 1024)
