@@ -28,11 +28,8 @@ import django
 
 django.setup()
 
-from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
-
 from articles.models import Article  # noqa: E402
-
-handler = WSGIHandler()
+from magazine.wsgi import application as handler  # noqa: E402  (what gunicorn serves)
 
 
 def call(path: str) -> tuple[str, bytes]:

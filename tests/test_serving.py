@@ -122,3 +122,50 @@ def test_two_servers_share_database_and_cache(transactional_db, collected):
     finally:
         servers.stop(server_a, server_b)
         connection.close()
+
+
+def test_the_wsgi_application_keeps_the_site_language_and_time_zone_active(tmp_path):
+    """magazine.wsgi makes the site's language and time zone the active ones (reading an
+    active one is about 4 µs cheaper than Django finding none is, 20-35 times a page):
+    in a fresh process, as gunicorn loads it, they are active, serving a page leaves them
+    so, and an override puts them back."""
+    import os
+    import subprocess
+    import sys
+
+    script = """
+import io, sys
+from magazine.wsgi import application
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import trans_real
+
+def active():
+    return [hasattr(trans_real._active, "value"), hasattr(timezone._active, "value")]
+
+print(active())
+environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/robots.txt", "SERVER_NAME": "testserver",
+           "SERVER_PORT": "80", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""),
+           "wsgi.errors": sys.stderr}
+status = []
+b"".join(application(environ, lambda s, headers, *args: status.append(s)))
+print(status[0], active())
+with translation.override("fr"), timezone.override("UTC"):
+    pass
+print(active(), translation.get_language() == settings.LANGUAGE_CODE,
+      timezone.get_current_timezone_name() == settings.TIME_ZONE)
+"""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "[True, True]",
+        "200 OK [True, True]",
+        "[True, True] True True",
+    ], done.stdout
