@@ -357,3 +357,14 @@ def test_bench_seed_writes_in_bulk_and_readers_see_it_at_once(client, settings):
 
     assert [s.slug for s in nav_sections()][1:] == ["bench-0", "bench-1", "bench-2", "bench-3"]
     assert b"Bench story 0:" in client.get("/").content
+
+
+def test_the_published_rule_sends_its_statuses_as_plain_strings():
+    """psycopg finds a str's adapter at once and an enum member's by walking its classes
+    (a KeyError caught at each), on every reader query."""
+    from articles.models import Article
+
+    _, params = Article.objects.published().query.sql_with_params()
+    statuses = [p for p in params if p in Article.LIVE_STATUSES]
+    assert sorted(statuses) == ["published", "scheduled"]
+    assert {type(p) for p in statuses} == {str}

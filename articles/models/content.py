@@ -631,7 +631,9 @@ class ArticleType(models.TextChoices):
     SPONSORED = "sponsored", "Sponsored"
 
 
-_LIVE = [ArticleStatus.PUBLISHED, ArticleStatus.SCHEDULED]
+# Plain strings: psycopg finds a str's adapter at once, an enum member's by walking its
+# classes, raising and catching a KeyError at each, on every query.
+_LIVE = [ArticleStatus.PUBLISHED.value, ArticleStatus.SCHEDULED.value]
 
 
 class Article(models.Model):
