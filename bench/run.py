@@ -6,8 +6,9 @@
 2. Starts gunicorn twice with production settings: once with the page cache (for hits
    and 304s), once without it (every request renders).
 3. Measures requests per second and p50/p99 latency with wrk for each page, and a bare
-   "hello" view through the same server and settings; reports each figure as a ratio to
-   that baseline, since absolute numbers drift on a shared machine.
+   "hello" view through the same server and settings just before and just after each
+   page; reports each page as a ratio to those two, since absolute numbers drift on a
+   shared machine, even from one page to the next.
 4. Reports each worker's memory after the run: resident (RSS) and private (USS).
 
 Results are printed and written to bench/results-<articles>.md.
@@ -19,6 +20,7 @@ import random
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -232,7 +234,9 @@ def main() -> None:
     rng = random.Random(1)
     slugs = [f"/articles/bench-{rng.randrange(args.articles)}/" for _ in range(5000)]
     miss_script = random_paths_script(slugs)
-    results: dict[str, dict] = {}
+    results: dict[str, dict | None] = {}
+    hellos: list[float] = []  # the bare view's requests/s on the rendering server
+    hellos_hot: list[float] = []  # and on the page-cache server
     memory: list[tuple[int, int]] = []
     n, c = args.seconds, args.connections
 
@@ -241,32 +245,44 @@ def main() -> None:
     cached = start_server(env, cached_port)
     try:
         base = f"http://127.0.0.1:{uncached_port}"
-        results["hello"] = wrk(base + "/bench/hello/", n, c)
-        results["article_miss"] = wrk(base + "/", n, c, script=miss_script)
-        results["home"] = wrk(base + "/", n, c)
-        results["section_p1"] = wrk(base + "/bench-1/", n, c)
         deep = args.articles >= 200 * 12 * 4
-        # Page 200 as a reader reaches it, by the Older link on page 199 (a cursor), and
-        # as an address typed with only its number (an offset: 2,388 rows walked first).
-        results["section_p200"] = (
-            wrk(base + older_link(base + "/bench-1/?page=199"), n, c) if deep else None
-        )
-        results["section_p200_by_number"] = wrk(base + "/bench-1/?page=200", n, c) if deep else None
-        results["author"] = wrk(base + "/authors/bench-writer-3/", n, c)
-        results["feed"] = wrk(base + "/feeds/rss/", n, c)
-        results["sitemap"] = wrk(base + "/sitemap-articles.xml", n, c)
-        results["search"] = wrk(base + "/search/?q=climate+battery", n, c)
-        # The bare view again: the machine is shared, and its speed drifts during a run.
-        results["hello_end"] = wrk(base + "/bench/hello/", n, c)
+        pages = {
+            "article_miss": ("/", {"script": miss_script}),
+            "home": ("/", {}),
+            "section_p1": ("/bench-1/", {}),
+            # Page 200 as a reader reaches it, by the Older link on page 199 (a cursor),
+            # and as an address typed with only its number (an offset: 2,388 rows walked
+            # first).
+            "section_p200": (older_link(base + "/bench-1/?page=199"), {}) if deep else None,
+            "section_p200_by_number": ("/bench-1/?page=200", {}) if deep else None,
+            "author": ("/authors/bench-writer-3/", {}),
+            "feed": ("/feeds/rss/", {}),
+            "sitemap": ("/sitemap-articles.xml", {}),
+            "search": ("/search/?q=climate+battery", {}),
+        }
+        # The bare view before each page and after the last: the machine is shared and its
+        # speed drifts during a run, so each page is compared with the bare view measured
+        # just before and just after it.
+        for name, page in pages.items():
+            if page is None:
+                results[name] = None
+                continue
+            hellos.append(wrk(base + "/bench/hello/", n, c)["rps"])
+            path, options = page
+            results[name] = wrk(base + path, n, c, **options)
+            results[name]["hello"] = (len(hellos) - 1, len(hellos))
+        hellos.append(wrk(base + "/bench/hello/", n, c)["rps"])
 
         hot = f"http://127.0.0.1:{cached_port}"
-        results["hello_cached_server"] = wrk(hot + "/bench/hello/", n, c)
         target = hot + "/articles/bench-7/"
         etag = urllib.request.urlopen(target).headers["ETag"]
         urllib.request.urlopen(target)
-        results["article_hit"] = wrk(target, n, c)
-        results["not_modified"] = wrk(target, n, c, header=f"If-None-Match: {etag}")
-        results["hello_cached_server_end"] = wrk(hot + "/bench/hello/", n, c)
+        hot_pages = {"article_hit": {}, "not_modified": {"header": f"If-None-Match: {etag}"}}
+        for name, options in hot_pages.items():
+            hellos_hot.append(wrk(hot + "/bench/hello/", n, c)["rps"])
+            results[name] = wrk(target, n, c, **options)
+            results[name]["hello"] = (len(hellos_hot) - 1, len(hellos_hot))
+        hellos_hot.append(wrk(hot + "/bench/hello/", n, c)["rps"])
         memory = worker_memory(cached) + worker_memory(uncached)
     finally:
         for server in (cached, uncached):
@@ -275,26 +291,25 @@ def main() -> None:
         os.unlink(miss_script)
         shutil.rmtree(static, ignore_errors=True)
 
-    # Each ratio divides by the bare view on the same server, measured before and after
-    # that server's pages: the mean of the two.
-    hello = (results["hello"]["rps"] + results["hello_end"]["rps"]) / 2
-    hello_hot = (
-        results["hello_cached_server"]["rps"] + results["hello_cached_server_end"]["rps"]
-    ) / 2
-    on_hot_server = ("article_hit", "not_modified", "hello_cached_server")
+    # Each ratio divides by the bare view on the same server, measured just before and just
+    # after that page: the mean of the two.
+    on_hot_server = ("article_hit", "not_modified")
     lines = [
         f"# Benchmark: {args.articles:,} articles, {os.cpu_count()} cores, wrk -c{c} {n}s"
         f" after {WARMUP_SECONDS}s of warm-up",
         "",
         "| page | req/s | p50 ms | p99 ms | × hello | target | errors |",
         "|---|---|---|---|---|---|---|",
+        f"| hello | {statistics.median(hellos):,.0f} | | | 1.00 | | |",
+        f"| hello_cached_server | {statistics.median(hellos_hot):,.0f} | | | 1.00 | | |",
     ]
     for name, result in results.items():
         if result is None:
             lines.append(f"| {name} | (needs ≥ 9,600 articles in a section) | | | | | |")
             continue
-        baseline = hello_hot if name.startswith(on_hot_server) else hello
-        ratio = result["rps"] / baseline
+        series = hellos_hot if name in on_hot_server else hellos
+        before, after = result["hello"]
+        ratio = result["rps"] / ((series[before] + series[after]) / 2)
         target = TARGETS.get(name)
         verdict = "" if target is None else (f"≥ {target} {'✓' if ratio >= target else '✗'}")
         lines.append(
@@ -303,10 +318,10 @@ def main() -> None:
         )
     lines += [
         "",
-        f"× hello divides by the mean of the bare view before and after each server's pages:"
-        f" {results['hello']['rps']:,.0f} and {results['hello_end']['rps']:,.0f} req/s"
-        f" (page-cache server: {results['hello_cached_server']['rps']:,.0f} and"
-        f" {results['hello_cached_server_end']['rps']:,.0f}).",
+        "× hello divides by the mean of the bare view measured on the same server just"
+        " before and just after that page (the hello rows give their median). The bare"
+        f" view, in order: {', '.join(f'{h:,.0f}' for h in hellos)} req/s (page-cache"
+        f" server: {', '.join(f'{h:,.0f}' for h in hellos_hot)}).",
     ]
     rss = [r for r, _ in memory]
     private = [p for _, p in memory]
