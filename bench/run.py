@@ -162,9 +162,10 @@ def random_paths_script(paths: list[str]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=10_000)
-    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--skip-seed", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3, help="each page measured this often")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of load before each")
     args = parser.parse_args()
     global WARMUP_SECONDS
@@ -234,7 +235,7 @@ def main() -> None:
     rng = random.Random(1)
     slugs = [f"/articles/bench-{rng.randrange(args.articles)}/" for _ in range(5000)]
     miss_script = random_paths_script(slugs)
-    results: dict[str, dict | None] = {}
+    results: dict[str, list[dict] | None] = {}
     hellos: list[float] = []  # the bare view's requests/s on the rendering server
     hellos_hot: list[float] = []  # and on the page-cache server
     memory: list[tuple[int, int]] = []
@@ -260,29 +261,33 @@ def main() -> None:
             "sitemap": ("/sitemap-articles.xml", {}),
             "search": ("/search/?q=climate+battery", {}),
         }
-        # The bare view before each page and after the last: the machine is shared and its
-        # speed drifts during a run, so each page is compared with the bare view measured
-        # just before and just after it.
-        for name, page in pages.items():
-            if page is None:
-                results[name] = None
-                continue
-            hellos.append(wrk(base + "/bench/hello/", n, c)["rps"])
-            path, options = page
-            results[name] = wrk(base + path, n, c, **options)
-            results[name]["hello"] = (len(hellos) - 1, len(hellos))
-        hellos.append(wrk(base + "/bench/hello/", n, c)["rps"])
-
         hot = f"http://127.0.0.1:{cached_port}"
         target = hot + "/articles/bench-7/"
         etag = urllib.request.urlopen(target).headers["ETag"]
         urllib.request.urlopen(target)
-        hot_pages = {"article_hit": {}, "not_modified": {"header": f"If-None-Match: {etag}"}}
-        for name, options in hot_pages.items():
-            hellos_hot.append(wrk(hot + "/bench/hello/", n, c)["rps"])
-            results[name] = wrk(target, n, c, **options)
-            results[name]["hello"] = (len(hellos_hot) - 1, len(hellos_hot))
-        hellos_hot.append(wrk(hot + "/bench/hello/", n, c)["rps"])
+        hot_pages = {
+            "article_hit": ("/articles/bench-7/", {}),
+            "not_modified": ("/articles/bench-7/", {"header": f"If-None-Match: {etag}"}),
+        }
+        # The bare view before each page and after the last: the machine is shared and its
+        # speed drifts during a run, so each page is compared with the bare view measured
+        # just before and just after it; and each page is measured in several rounds.
+        for name, page in pages.items():
+            results[name] = None if page is None else []
+        for _ in range(args.rounds):
+            for server, server_pages, series in (
+                (base, pages, hellos),
+                (hot, hot_pages, hellos_hot),
+            ):
+                for name, page in server_pages.items():
+                    if page is None:
+                        continue
+                    series.append(wrk(server + "/bench/hello/", n, c)["rps"])
+                    path, options = page
+                    result = wrk(server + path, n, c, **options)
+                    result["hello"] = (len(series) - 1, len(series))
+                    results.setdefault(name, []).append(result)
+                series.append(wrk(server + "/bench/hello/", n, c)["rps"])
         memory = worker_memory(cached) + worker_memory(uncached)
     finally:
         for server in (cached, uncached):
@@ -298,28 +303,35 @@ def main() -> None:
         f"# Benchmark: {args.articles:,} articles, {os.cpu_count()} cores, wrk -c{c} {n}s"
         f" after {WARMUP_SECONDS}s of warm-up",
         "",
-        "| page | req/s | p50 ms | p99 ms | × hello | target | errors |",
+        "| page | req/s | p50 ms | p99 ms | × hello (each round) | target | errors |",
         "|---|---|---|---|---|---|---|",
         f"| hello | {statistics.median(hellos):,.0f} | | | 1.00 | | |",
         f"| hello_cached_server | {statistics.median(hellos_hot):,.0f} | | | 1.00 | | |",
     ]
-    for name, result in results.items():
-        if result is None:
+    for name, rounds in results.items():
+        if rounds is None:
             lines.append(f"| {name} | (needs ≥ 9,600 articles in a section) | | | | | |")
             continue
         series = hellos_hot if name in on_hot_server else hellos
-        before, after = result["hello"]
-        ratio = result["rps"] / ((series[before] + series[after]) / 2)
+        ratios = []
+        for result in rounds:
+            before, after = result["hello"]
+            ratios.append(result["rps"] / ((series[before] + series[after]) / 2))
+        ratio = statistics.median(ratios)
         target = TARGETS.get(name)
         verdict = "" if target is None else (f"≥ {target} {'✓' if ratio >= target else '✗'}")
+        rps, p50, p99 = (statistics.median(r[key] for r in rounds) for key in ("rps", "p50", "p99"))
+        each = " ".join(f"{r:.2f}" for r in ratios)
         lines.append(
-            f"| {name} | {result['rps']:,.0f} | {result['p50']:.1f} | "
-            f"{result['p99']:.1f} | {ratio:.2f} | {verdict} | {result['errors']} |"
+            f"| {name} | {rps:,.0f} | {p50:.1f} | {p99:.1f} | {ratio:.2f} ({each}) | {verdict} |"
+            f" {sum(r['errors'] for r in rounds)} |"
         )
     lines += [
         "",
-        "× hello divides by the mean of the bare view measured on the same server just"
-        " before and just after that page (the hello rows give their median). The bare"
+        f"Each page was measured in {args.rounds} rounds; the figures are the medians over"
+        " them. × hello divides by the mean of the bare view measured on the same server"
+        " just before and just after that page in that round (the hello rows give the"
+        " median of all of them). The bare"
         f" view, in order: {', '.join(f'{h:,.0f}' for h in hellos)} req/s (page-cache"
         f" server: {', '.join(f'{h:,.0f}' for h in hellos_hot)}).",
     ]
