@@ -162,7 +162,7 @@ def random_paths_script(paths: list[str]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=10_000)
-    parser.add_argument("--seconds", type=int, default=4)
+    parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument("--rounds", type=int, default=3, help="each page measured this often")
