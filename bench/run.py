@@ -262,17 +262,17 @@ def main() -> None:
             "search": ("/search/?q=climate+battery", {}),
         }
         hot = f"http://127.0.0.1:{cached_port}"
-        target = hot + "/articles/bench-7/"
-        etag = urllib.request.urlopen(target).headers["ETag"]
-        urllib.request.urlopen(target)
+        cached_page = "/articles/bench-7/"
+        etag = urllib.request.urlopen(hot + cached_page).headers["ETag"]
+        urllib.request.urlopen(hot + cached_page)
         hot_pages = {
-            "article_hit": ("/articles/bench-7/", {}),
-            "not_modified": ("/articles/bench-7/", {"header": f"If-None-Match: {etag}"}),
+            "article_hit": (cached_page, {}),
+            "not_modified": (cached_page, {"header": f"If-None-Match: {etag}"}),
         }
         # The bare view before each page and after the last: the machine is shared and its
         # speed drifts during a run, so each page is compared with the bare view measured
         # just before and just after it; and each page is measured in several rounds.
-        for name, page in pages.items():
+        for name, page in {**pages, **hot_pages}.items():
             results[name] = None if page is None else []
         for _ in range(args.rounds):
             for server, server_pages, series in (
@@ -286,7 +286,7 @@ def main() -> None:
                     path, options = page
                     result = wrk(server + path, n, c, **options)
                     result["hello"] = (len(series) - 1, len(series))
-                    results.setdefault(name, []).append(result)
+                    results[name].append(result)
                 series.append(wrk(server + "/bench/hello/", n, c)["rps"])
         memory = worker_memory(cached) + worker_memory(uncached)
     finally:
@@ -296,9 +296,7 @@ def main() -> None:
         os.unlink(miss_script)
         shutil.rmtree(static, ignore_errors=True)
 
-    # Each ratio divides by the bare view on the same server, measured just before and just
-    # after that page: the mean of the two.
-    on_hot_server = ("article_hit", "not_modified")
+    on_hot_server = set(hot_pages)
     lines = [
         f"# Benchmark: {args.articles:,} articles, {os.cpu_count()} cores, wrk -c{c} {n}s"
         f" after {WARMUP_SECONDS}s of warm-up",
@@ -312,6 +310,7 @@ def main() -> None:
         if rounds is None:
             lines.append(f"| {name} | (needs ≥ 9,600 articles in a section) | | | | | |")
             continue
+        # Each round's ratio divides by the mean of the bare view just before and just after.
         series = hellos_hot if name in on_hot_server else hellos
         ratios = []
         for result in rounds:

@@ -249,9 +249,6 @@ def author(slug: str) -> Author | None:
     return rows[0] if rows else None
 
 
-_NEWEST = ("-published_at", "-id")
-
-
 def _xml_escaped(text):
     """``text`` with &, < and > written as XML entities (slugs have none, unless made
     outside the admin's checks)."""
@@ -280,10 +277,11 @@ def sitemap_articles(number: int, before: str, after: str) -> SitemapPage:
     here from the rows."""
     now = timezone.now()
     start = (number - 1) * SITEMAP_PAGE_SIZE
+    newest = Article._meta.ordering  # newest first, as the (published_at) index walks
     page = Article.objects.filter(
         pk__in=Subquery(
             Article.objects.published(at=now)
-            .order_by(*_NEWEST)
+            .order_by(*newest)
             .values("pk")[start : start + SITEMAP_PAGE_SIZE]
         )
     )
@@ -299,11 +297,11 @@ def sitemap_articles(number: int, before: str, after: str) -> SitemapPage:
             output_field=TextField(),
         )
         found = page.aggregate(
-            elements=StringAgg(element, Value("\n"), order_by=_NEWEST),
+            elements=StringAgg(element, Value("\n"), order_by=newest),
             latest=Max("updated_at"),
         )
         return SitemapPage(found["elements"] or "", found["latest"])
-    rows = list(page.order_by(*_NEWEST).values_list("slug", "updated_at", day))
+    rows = list(page.order_by(*newest).values_list("slug", "updated_at", day))
     return SitemapPage(
         "\n".join(
             f"<url><loc>{before}{xml_escape(slug)}{after}</loc><lastmod>{day}</lastmod></url>"
