@@ -1,4 +1,5 @@
 from django.contrib.sitemaps import views as sitemap_views
+from django.template.response import SimpleTemplateResponse
 from django.urls import path
 
 from . import feeds, views
@@ -11,6 +12,8 @@ def cached(view, *tags):
 
     def tagged(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
+        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+            response.using = views.READER_TEMPLATES  # see views.render
         response.cache_tags = set(tags)
         return response
 
@@ -48,7 +51,11 @@ urlpatterns = [
     path(
         "sitemap.xml",
         cached(sitemap_views.index, "sitemaps"),
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "articles:sitemap-section"},
+        {
+            "sitemaps": SITEMAPS,
+            "sitemap_url_name": "articles:sitemap-section",
+            "template_name": "articles/sitemap_index.xml",
+        },
         name="sitemap",
     ),
     path("sitemap-news.xml", views.news_sitemap, name="sitemap-news"),
@@ -57,7 +64,7 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml",
         cached(sitemap_views.sitemap, "sitemaps"),
-        {"sitemaps": SITEMAPS},
+        {"sitemaps": SITEMAPS, "template_name": "articles/sitemap.xml"},
         name="sitemap-section",
     ),
     path("articles/<slug:slug>/", views.article_detail, name="article-detail"),

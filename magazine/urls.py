@@ -14,6 +14,8 @@ admin.site.site_title = settings.MAGAZINE_NAME
 admin.site.index_title = "Newsroom"
 admin.site.login_form = LimitedAdminAuthenticationForm
 
+handler404 = "articles.views.not_found"
+
 urlpatterns = [
     path("healthz/", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),

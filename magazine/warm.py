@@ -8,10 +8,20 @@ import importlib
 
 from django.template import engines
 from django.urls import get_resolver
+from django.utils import formats
 
 LAZY_MODULES = (
     "redis",
+    "django.core.cache.backends.redis",
+    "magazine.cache",
+    "encodings.idna",  # how the cache's host name is looked up
     "django.contrib.postgres.search",
+    "django.contrib.postgres.fields",  # what a search query loads on its first run
+    "django.contrib.postgres.forms",
+    "django.contrib.messages.storage.fallback",  # the middleware's, on each page
+    "django.contrib.messages.storage.cookie",
+    "django.contrib.messages.storage.session",
+    "django.contrib.sessions.serializers",
     "django.contrib.syndication.views",
     "django.contrib.sitemaps.views",
     "articles.feeds",
@@ -27,6 +37,7 @@ def warm() -> list[str]:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
     get_resolver().url_patterns  # noqa: B018 - imports every view and builds the patterns
+    formats.get_format("DATE_FORMAT")  # imports the language's formats, as dates need
     environment = engines["jinja2"].env
     names = [n for n in environment.list_templates() if n.endswith((".html", ".xml", ".txt"))]
     for name in names:

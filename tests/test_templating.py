@@ -343,10 +343,14 @@ def test_remembered_cards_are_forgotten_when_settings_change(settings):
     assert card(base) == card.load()(base)
 
 
-def test_a_worker_that_serves_readers_loads_no_pillow(tmp_path):
-    """Pillow is imported where images are made (articles/images.py, renditions.py), not
-    at start-up: a fresh process that sets Django up and warms as gunicorn's master does,
-    then serves every kind of reader page, has not loaded it (it costs each worker 3 MB)."""
+def test_a_warmed_worker_serves_readers_without_importing_more(tmp_path):
+    """A fresh process that loads the application and warms as gunicorn's master does
+    (magazine/warm.py), then serves every kind of reader page (a 404 too), imports no
+    module while serving: what pages need was loaded before forking, to be shared by the
+    workers. Nor has it loaded Pillow, imported only where images are made
+    (articles/images.py, renditions.py; 3 MB), or started Django's template engine, which
+    loads every app's template tags, the admin's too (about 1 MB): reader pages name
+    their Jinja2 engine (views.render)."""
     import os
     import subprocess
     import sys
@@ -361,7 +365,7 @@ def test_a_worker_that_serves_readers_loads_no_pillow(tmp_path):
     migrate = [sys.executable, "manage.py", "migrate", "--verbosity", "0"]
     subprocess.run(migrate, cwd=root, env=env, check=True, timeout=300)
     script = (
-        "import sys, django; django.setup()\n"
+        "import sys, magazine.wsgi  # sets Django up, as gunicorn loads the application\n"
         "from magazine.warm import warm; warm()\n"
         "from django.utils import timezone\n"
         "from articles.models import Article, Author, Byline, Section, Takeaway\n"
@@ -373,10 +377,17 @@ def test_a_worker_that_serves_readers_loads_no_pillow(tmp_path):
         "Byline.objects.create(article=article, author=author, position=0)\n"
         "Takeaway.objects.create(article=article, text='It melts.', position=0)\n"
         "from django.test import Client\n"
+        "loaded = set(sys.modules)\n"
         "paths = ['/', '/tech/', '/articles/glacier/', '/authors/ann/', '/search/?q=glacier',\n"
-        "         '/feeds/rss/', '/sitemap.xml', '/sitemap-articles.xml']\n"
+        "         '/feeds/rss/', '/sitemap.xml', '/sitemap-articles.xml', '/sitemap-news.xml',\n"
+        "         '/sitemap-sections.xml', '/sitemap-authors.xml',\n"
+        "         '/no-such-page/']\n"
         "print([Client().get(path).status_code for path in paths])\n"
         "print(sorted(m for m in sys.modules if m == 'PIL' or m.startswith('PIL.')))\n"
+        "from django.template import engines\n"
+        "print(sorted(engines._engines), 'django.templatetags.tz' in sys.modules,\n"
+        "      'django.contrib.admin.templatetags.admin_list' in sys.modules)\n"
+        "print(sorted(set(sys.modules) - loaded))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script],
@@ -387,4 +398,46 @@ def test_a_worker_that_serves_readers_loads_no_pillow(tmp_path):
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[:2] == [str([200] * 8), "[]"], done.stdout
+    statuses, pillow, templates, imported = done.stdout.split("\n")[:4]
+    assert statuses == str([200] * 11 + [404]), done.stdout
+    assert pillow == "[]", done.stdout
+    assert templates == "['jinja2'] False False", done.stdout
+    assert imported == "[]", "warm() left these for each worker to import: " + imported
+
+
+def test_jinja2_sitemap_templates_write_what_djangos_write():
+    """The sitemap views render the site's Jinja2 copies of django.contrib.sitemaps'
+    templates (so serving them starts no second template engine): the same XML, every
+    field set, as Django's templates, whitespace between tags aside."""
+    import datetime
+    import re
+
+    from django.template import engines
+
+    when = datetime.datetime(2026, 3, 1, 23, 30, tzinfo=datetime.UTC)
+    urlset = [
+        {
+            "location": "https://example.com/a?x=1&y=<2>",
+            "lastmod": when,
+            "changefreq": "daily",
+            "priority": "0.8",
+            "alternates": [{"lang_code": "fr", "location": "https://example.com/fr/a"}],
+        },
+        {"location": "https://example.com/b", "lastmod": when.date()},
+        {"location": "https://example.com/c", "lastmod": None},
+    ]
+    for url in urlset[1:]:
+        url.update(changefreq=None, priority=None, alternates=[])
+    sitemaps = [
+        {"location": "https://example.com/sitemap-a.xml", "last_mod": when},
+        {"location": "https://example.com/sitemap-b.xml?p=2", "last_mod": None},
+    ]
+    pairs = [
+        ("sitemap.xml", "articles/sitemap.xml", {"urlset": urlset}),
+        ("sitemap_index.xml", "articles/sitemap_index.xml", {"sitemaps": sitemaps}),
+    ]
+    for django_name, jinja_name, context in pairs:
+        theirs = engines["django"].get_template(django_name).render(context)
+        ours = engines["jinja2"].get_template(jinja_name).render(context)
+        assert re.sub(r">\s+<", "><", ours) == re.sub(r">\s+<", "><", theirs)
+        assert ours.count("<lastmod>2026-03-0") == (2 if jinja_name.endswith("sitemap.xml") else 1)
