@@ -136,10 +136,15 @@ class TestPages:
         assert article.title not in related
 
     def test_404_page_is_in_the_magazine_design(self, client):
-        response = client.get("/articles/nothing-here/")
-        assert response.status_code == 404
-        assert b"We couldn\xe2\x80\x99t find that page" in response.content
-        assert b"css/magazine.css" in response.content
+        # A view's Http404, and an address no URL pattern matches (magazine/urls.py's
+        # handler404 both times).
+        for path in ("/articles/nothing-here/", "/no/such/page/"):
+            response = client.get(path)
+            assert response.status_code == 404
+            assert b"We couldn\xe2\x80\x99t find that page" in response.content
+            assert b"css/magazine.css" in response.content
+            assert b'<meta name="robots" content="noindex">' in response.content
+            assert not response.cookies
 
     def test_500_page_is_in_the_magazine_design(self, client, settings):
         from django.template.loader import render_to_string
