@@ -1,5 +1,7 @@
 """RSS 2.0 and Atom feeds: the whole magazine, each section, each author."""
 
+import io
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -12,11 +14,23 @@ from .models import Article, Author, Section
 FEED_SIZE = 30
 
 
-class _Rss(Rss201rev2Feed):
+class _WrittenAtOnce:
+    """Writes the feed into a string, then into the response at once. Django's feed view
+    hands the generator the response itself, which its XML writer wraps in a text stream
+    that passes on every piece (about a thousand a feed), each encoded and appended to the
+    response separately: 15% of an uncached feed's time. The same bytes."""
+
+    def write(self, outfile, encoding):
+        text = io.StringIO()
+        super().write(text, encoding)
+        outfile.write(text.getvalue())
+
+
+class _Rss(_WrittenAtOnce, Rss201rev2Feed):
     content_type = "application/rss+xml; charset=utf-8"
 
 
-class _Atom(Atom1Feed):
+class _Atom(_WrittenAtOnce, Atom1Feed):
     content_type = "application/atom+xml; charset=utf-8"
 
 

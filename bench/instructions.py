@@ -3,7 +3,7 @@
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/cyrus_bench
     export CACHE_URL=redis://127.0.0.1:6379/9 BENCH_HELLO=true ALLOWED_HOSTS=127.0.0.1
     export SECRET_KEY=... DEBUG=false
-    python bench/instructions.py [page ...]      (pages: hello article home section ...)
+    python bench/instructions.py [page ...]      (pages: hello article home section ... feed)
 
 Timings on a shared machine drift by 10-50% from run to run; callgrind counts the
 instructions this process runs, which are the same whatever else the machine is doing, so
@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ("hello", "article", "home", "section", "author", "search")
+PAGES = ("hello", "article", "home", "section", "author", "search")  # and "feed", by name
 RUNS = (40, 140)
 
 
@@ -42,6 +42,7 @@ def run_requests(page: str, count: int) -> None:
         "section": lambda i: "/bench-1/",
         "author": lambda i: "/authors/bench-writer-3/",
         "search": lambda i: "/search/?q=climate+battery",
+        "feed": lambda i: "/feeds/rss/",
     }
 
     def call(path: str) -> None:

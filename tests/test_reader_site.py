@@ -267,6 +267,28 @@ class TestFeeds:
         assert [i.findtext("title") for i in root.iter("item")] == ["In tech"]
         assert client.get("/feeds/sections/nope/rss/").status_code == 404
 
+    def test_feeds_are_the_bytes_djangos_generators_write(self, client, rf):
+        """The feeds write their XML into a string and then into the response at once
+        (feeds._WrittenAtOnce): the same bytes as Django's generators writing piece by
+        piece into the response, non-ASCII and markup included."""
+        from django.http import HttpResponse
+        from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+        from articles import feeds
+
+        section = make_section(name="Économie", slug="economie")
+        make_article(title="Café & <crème> “quoted”", section=section, authors=[make_author()])
+        for view, django_generator, path in (
+            (feeds.MagazineFeed(), Rss201rev2Feed, "/feeds/rss/"),
+            (feeds.MagazineAtomFeed(), Atom1Feed, "/feeds/atom/"),
+        ):
+            served = client.get(path).content
+            generator = view.get_feed(None, rf.get(path))
+            response = HttpResponse()
+            django_generator.write(generator, response, "utf-8")
+            assert served == response.content
+            assert "Café &amp; &lt;crème&gt; “quoted”".encode() in served
+
     def test_pages_link_their_feeds(self, client):
         make_section(name="Tech", slug="tech")
         make_author(name="Sam", slug="sam")
