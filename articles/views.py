@@ -26,6 +26,8 @@ from .links import around_slug, site_root
 from .models import Article, Correction, PreviewLink, SlugRedirect
 from .services import reading
 
+READER_TEMPLATES = "jinja2"  # the alias of settings.TEMPLATES' Jinja2 engine
+
 
 def render(
     request: HttpRequest, template_name: str, context=None, content_type=None, status=None
@@ -35,9 +37,6 @@ def render(
     engine loads every installed app's template tags (the admin's too): about 1 MB more
     in each worker that serves only readers, who never need it."""
     return _render(request, template_name, context, content_type, status, using=READER_TEMPLATES)
-
-
-READER_TEMPLATES = "jinja2"  # the alias of settings.TEMPLATES' Jinja2 engine
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

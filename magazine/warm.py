@@ -6,22 +6,18 @@ workers share this memory instead of each holding a copy. Opens no connection.""
 import contextlib
 import importlib
 
+from django.conf import settings
 from django.template import engines
 from django.urls import get_resolver
 from django.utils import formats
+from django.utils.module_loading import import_string
 
 LAZY_MODULES = (
     "redis",
-    "django.core.cache.backends.redis",
-    "magazine.cache",
     "encodings.idna",  # how the cache's host name is looked up
     "django.contrib.postgres.search",
     "django.contrib.postgres.fields",  # what a search query loads on its first run
     "django.contrib.postgres.forms",
-    "django.contrib.messages.storage.fallback",  # the middleware's, on each page
-    "django.contrib.messages.storage.cookie",
-    "django.contrib.messages.storage.session",
-    "django.contrib.sessions.serializers",
     "django.contrib.syndication.views",
     "django.contrib.sitemaps.views",
     "articles.feeds",
@@ -30,12 +26,22 @@ LAZY_MODULES = (
 )
 
 
+def _configured_classes() -> list[str]:
+    """The classes settings name that the first page loads: the cache backends, the
+    messages middleware's storage (its module brings the cookie and session storages),
+    the sessions' serializer."""
+    caches = [cache["BACKEND"] for cache in settings.CACHES.values()]
+    return [*caches, settings.MESSAGE_STORAGE, settings.SESSION_SERIALIZER]
+
+
 def warm() -> list[str]:
     """Returns the names of the templates compiled."""
     for name in LAZY_MODULES:
         # A module this installation cannot use (its driver missing) is simply not loaded.
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
+    for path in _configured_classes():
+        import_string(path)
     get_resolver().url_patterns  # noqa: B018 - imports every view and builds the patterns
     formats.get_format("DATE_FORMAT")  # imports the language's formats, as dates need
     environment = engines["jinja2"].env
