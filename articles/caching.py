@@ -14,6 +14,7 @@ previews are never cached.
 
 import hashlib
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -195,8 +196,10 @@ def public_page(view):
         tags = {*tags, "all"}
         versions = tag_versions(tags)
         etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
-        import time
-
+        # Last-Modified is when this page was made, even where the view set its own (the
+        # articles sitemap: its newest article's update). That date does not move when
+        # an article leaves the page, and a client asking If-Modified-Since with it would
+        # be told 304 for a changed page.
         stored = int(time.time())
         response["ETag"] = etag
         response["Last-Modified"] = http_date(stored)

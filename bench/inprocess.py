@@ -6,12 +6,15 @@
     python bench/inprocess.py [page ...]
 
 Run after `make bench` has seeded cyrus_bench (it reads bench-N slugs). The page cache
-is off, so every request renders. Each page prints its time per request and this
-process's CPU time per request (without the database's), the steadier of the two.
+is off, so every request renders. The process starts as gunicorn's workers do: warmed
+(magazine/warm.py), its objects frozen out of the garbage collector. Each page prints its
+time per request and this process's CPU time per request (without the database's), the
+steadier of the two.
 PROFILE=1 prints a cProfile of each page (SORT, TOP).
 """
 
 import cProfile
+import gc
 import io
 import os
 import pstats
@@ -29,7 +32,13 @@ import django
 django.setup()
 
 from articles.models import Article  # noqa: E402
+from magazine.warm import warm  # noqa: E402
 from magazine.wsgi import application as handler  # noqa: E402  (what gunicorn serves)
+
+# What gunicorn.conf.py's when_ready does in the master before forking its workers.
+warm()
+gc.collect()
+gc.freeze()
 
 
 def call(path: str) -> tuple[str, bytes]:
