@@ -224,10 +224,12 @@ def time_tag(value) -> Markup:
     return _time_tag(value, timezone.get_current_timezone(), get_language())
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)
 def _time_tag(value, zone, language: str | None) -> Markup:
     # An archive has more moments than this remembers; the day's text is remembered per
     # day (Django's date formatting is the slow part), and the markup built directly.
+    # Kept small: cards, where the same moments come back, are remembered whole, and each
+    # entry costs about 350 bytes (4,096 of them, 1.4 MB in every worker).
     local = template_localtime(value)
     day = _day_text(local.date(), "j F Y", language)
     return Markup(f'<time datetime="{escape(local.isoformat())}">{escape(day)}</time>')

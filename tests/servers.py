@@ -47,6 +47,8 @@ def server_env(*, static_root: Path, redis_db: int, workers: int = 1) -> dict:
         "STATIC_ROOT": str(static_root),
         "DJANGO_SETTINGS_MODULE": "magazine.settings",
         "WEB_CONCURRENCY": str(workers),
+        # As `make serve` runs it: the code without docstrings and asserts.
+        "PYTHONOPTIMIZE": "2",
         # Plain HTTP on loopback, as behind a TLS proxy that is not there.
         "SECURE_SSL_REDIRECT": "false",
         "SESSION_COOKIE_SECURE": "false",
