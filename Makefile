@@ -55,7 +55,7 @@ lint: install
 # Production settings under gunicorn (workers from the machine's cores), static files
 # collected and compressed. Reads .env; makes a local SECRET_KEY once if none is set.
 # PYTHONOPTIMIZE=2: the server's code without docstrings and asserts, about 3 MB less in
-# each worker (README, "Serving").
+# each worker (README, "Serving on one machine or several").
 serve: install
 	@mkdir -p var
 	@test -n "$$SECRET_KEY" || test -f var/secret-key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret-key
