@@ -2,7 +2,6 @@
 
 import contextlib
 import ctypes
-import gc
 import multiprocessing
 import os
 
@@ -28,11 +27,9 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() not in {"0", "f
 
 def when_ready(server):
     if preload_app:
-        from magazine.warm import warm
+        from magazine.warm import before_forking
 
-        warm()
-        gc.collect()
-        gc.freeze()
+        before_forking()
         _libc_malloc("malloc_trim", 0)
 
 

@@ -14,7 +14,6 @@ PROFILE=1 prints a cProfile of each page (SORT, TOP).
 """
 
 import cProfile
-import gc
 import io
 import os
 import pstats
@@ -32,13 +31,10 @@ import django
 django.setup()
 
 from articles.models import Article  # noqa: E402
-from magazine.warm import warm  # noqa: E402
+from magazine.warm import before_forking  # noqa: E402
 from magazine.wsgi import application as handler  # noqa: E402  (what gunicorn serves)
 
-# What gunicorn.conf.py's when_ready does in the master before forking its workers.
-warm()
-gc.collect()
-gc.freeze()
+before_forking()  # as gunicorn.conf.py's when_ready does in the master
 
 
 def call(path: str) -> tuple[str, bytes]:

@@ -4,6 +4,7 @@ lazily. Called by gunicorn.conf.py in the master when the application is preload
 workers share this memory instead of each holding a copy. Opens no connection."""
 
 import contextlib
+import gc
 import importlib
 
 from django.conf import settings
@@ -52,3 +53,13 @@ def warm() -> list[str]:
         if hasattr(value, "load"):  # articles.templating's macros, run once into modules
             value.load()
     return names
+
+
+def before_forking() -> None:
+    """What the master does once the application is loaded, before forking its workers:
+    warm, then collect and freeze what is loaded out of the garbage collector, so that its
+    passes in the workers do not touch, and so copy, the shared pages. bench/inprocess.py
+    starts the same way, to measure what a worker runs."""
+    warm()
+    gc.collect()
+    gc.freeze()
