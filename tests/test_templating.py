@@ -328,6 +328,26 @@ def test_remembered_cards_are_bounded_and_the_oldest_go_first(monkeypatch):
     assert all(f"story-{n}" in remembered for n in (2, 3, 4))
 
 
+def test_a_remembered_cards_key_holds_no_more_memory_than_its_length():
+    """A remembered card's key lives as long as the worker: it must hold its own bytes,
+    not the larger buffer orjson wrote them in (4 KB for a 0.5 KB card, so 2,048
+    remembered cards held 8 MB)."""
+    import tracemalloc
+
+    from articles.models.content import ArticleCard
+
+    cards = [ArticleCard(_card_row(id=n, slug=f"story-{n}")) for n in range(200)]
+    tracemalloc.start()
+    try:
+        keys = [each.content_key for each in cards]
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    length = sum(len(key) for key in keys)
+    assert 300 < length / len(keys) < 1000  # a card's row, as JSON
+    assert held < 1.5 * length, (held, length)
+
+
 def test_remembered_cards_are_forgotten_when_settings_change(settings):
     """A card's image addresses come from the media settings: a change to them (as a test
     or a reload makes) forgets what was remembered."""
