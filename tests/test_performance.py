@@ -173,6 +173,18 @@ def test_deep_section_pages_use_the_index():
         assert "INCLUDE (status, expires_at, embargo_until)" in definition, definition
 
 
+def test_an_articles_status_has_one_index():
+    """article_status_idx (Meta.indexes) is the one index of Article.status: the field's
+    own db_index repeated it, and on PostgreSQL added one for LIKE that no query uses;
+    migration 0015 dropped both. An index that repeats another costs every write."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, "articles_article")
+    on_status = [
+        name for name, each in found.items() if each["index"] and each["columns"] == ["status"]
+    ]
+    assert on_status == ["article_status_idx"]
+
+
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL settings")
 def test_connections_price_random_reads_for_ssds_and_keep_generic_plans():
     """settings.py, on every connection: DATABASE_RANDOM_PAGE_COST (1.1), so the planner
