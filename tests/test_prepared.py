@@ -295,3 +295,34 @@ def test_pages_next_to_a_cursor_are_compiled_once(archive):
         assert reading._author_next.is_prepared(
             12, newer, now=now, author_id=archive["ann"].pk, **cursor
         )
+
+
+def test_a_worker_keeps_few_compiled_shapes_and_the_most_recently_used(archive):
+    """A page's offset is a shape, compiled once; anyone can type ``?page=N``, so only
+    the MAX_SHAPES most recently used shapes are kept (each holds 25-50 KB), and a shape
+    in use every few requests (page 1) is never the one let go: it is compiled once."""
+    from articles.models import prepared
+
+    pages = Prepared(
+        lambda start, size, section_id: (
+            Article.objects.filter(section_id=section_id)
+            .order_by("-published_at", "-id")
+            .values("id")[start : start + size]
+        )
+    )
+    compiled = []
+    prepare = pages._prepare
+    pages._prepare = lambda connection, shape, values: (
+        compiled.append(shape) or prepare(connection, shape, values)
+    )
+    tech = archive["tech"].pk
+    first = [row["id"] for row in pages.fetch(0, 5, section_id=tech)]
+    assert first
+    for n in range(1, 4 * prepared.MAX_SHAPES):
+        pages.fetch(n, 5, section_id=tech)
+        if n % 3 == 0:  # page 1, now and then
+            assert [row["id"] for row in pages.fetch(0, 5, section_id=tech)] == first
+        assert len(pages._plans) <= prepared.MAX_SHAPES
+    assert compiled.count((0, 5)) == 1
+    assert len(compiled) == 4 * prepared.MAX_SHAPES  # every other shape once, too
+    assert 8 <= prepared.MAX_SHAPES <= 32

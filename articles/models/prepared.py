@@ -19,8 +19,11 @@ its own parameters, unchanged or as the database adapts a datetime. Anything els
 whose length shapes the SQL, a value wrapped by a lookup such as ``icontains``) cannot be
 bound safely: that query is then simply built and run by the ORM every time, and
 ``is_prepared`` says so. Values that change the SQL on purpose (a page's offset, a count)
-are passed as ``shape``: each shape is compiled once, and the most recent
-``MAX_SHAPES`` are kept.
+are passed as ``shape``: each shape is compiled once, and the ``MAX_SHAPES`` most
+recently used are kept. A compiled query holds 25-50 KB (its queryset, compiler and
+expressions), and a shape is a page's offset, which anyone can type (``?page=N``, even past
+the last page), so a larger bound let one crawler add megabytes to every worker; a shape
+compiled again costs a few milliseconds, once.
 
 ``around`` turns the compiled SQL into the SQL that is run, given the shape: a query the
 ORM cannot express, such as one that selects from the compiled query as a derived table
@@ -37,13 +40,13 @@ import datetime
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
-MAX_SHAPES = 256
+MAX_SHAPES = 16
 
 
 class CannotPrepare(Exception):
@@ -184,6 +187,9 @@ class Prepared:
                 self._plans[key] = plan
                 while len(self._plans) > MAX_SHAPES:
                     self._plans.popitem(last=False)
+        elif len(self._plans) > 1:
+            with self._lock, suppress(KeyError):  # another thread may have let it go
+                self._plans.move_to_end(key)
         if self.server_prepared or connection.vendor != "postgresql":
             return self._run(plan, connection, shape, values)
         with _plan_each_time(connection):
