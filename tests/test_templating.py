@@ -348,6 +348,33 @@ def test_a_remembered_cards_key_holds_no_more_memory_than_its_length():
     assert held < 1.5 * length, (held, length)
 
 
+def test_a_worker_s_remembered_cards_hold_under_one_and_a_half_megabytes():
+    """Filled past its bound with distinct cards, the card memo holds under 1.5 MB (512
+    cards of 1.5-2 KB; 2,048 held 3.6 MB): a worker's memory stays within budget however
+    many articles its listings show."""
+    import gc
+    import tracemalloc
+
+    from django.template import engines
+
+    from articles.models.content import ArticleCard
+
+    card = engines["jinja2"].env.globals["card"]
+    card(ArticleCard(_card_row()))  # the template compiled, outside the count
+    card.memo.clear()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for n in range(card.size + 50):
+            card(ArticleCard(_card_row(id=n, slug=f"story-{n}", title=f"Story number {n}")))
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+        card.memo.clear()
+    assert held < 1.5 * 1024 * 1024, held
+
+
 def test_remembered_cards_are_forgotten_when_settings_change(settings):
     """A card's image addresses come from the media settings: a change to them (as a test
     or a reload makes) forgets what was remembered."""
