@@ -375,6 +375,29 @@ def test_a_worker_s_remembered_cards_hold_under_one_and_a_half_megabytes():
     assert held < 1.5 * 1024 * 1024, held
 
 
+def test_the_days_remembered_hold_a_quarter_of_a_megabyte_when_full():
+    """A <time> element's day is written once per day, format and language, and at most
+    1,024 days are remembered: a decade of archive dates holds 0.25 MB, not 1 MB."""
+    import datetime as dt
+    import gc
+    import tracemalloc
+
+    from articles.templating import _day_text
+
+    _day_text.cache_clear()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for n in range(3650):
+            _day_text(dt.date(2016, 1, 1) + dt.timedelta(days=n), "j F Y", "en-gb")
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+        _day_text.cache_clear()
+    assert held < 0.3 * 1024 * 1024, held
+
+
 def test_remembered_cards_are_forgotten_when_settings_change(settings):
     """A card's image addresses come from the media settings: a change to them (as a test
     or a reload makes) forgets what was remembered."""
