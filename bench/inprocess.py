@@ -52,7 +52,11 @@ def call(path: str) -> tuple[str, bytes]:
         "SCRIPT_NAME": "",
     }
     status = []
-    body = b"".join(handler(environ, lambda s, headers, *args: status.append(s)))
+    result = handler(environ, lambda s, headers, *args: status.append(s))
+    try:
+        body = b"".join(result)
+    finally:
+        result.close()  # as a WSGI server does: request_finished, and the request let go
     return status[0], body
 
 

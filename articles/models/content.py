@@ -295,7 +295,10 @@ class ArticleCard:
             else None
         )
         field = _hero_image_field()
-        self.hero_image = field.attr_class(self, field, row["hero_image"] or "")
+        # Without the card as its instance (a card reads only its name and address): a
+        # file that points back at its card made each card a reference cycle, and a
+        # page's cards waited for the cyclic garbage collector instead of going with it.
+        self.hero_image = field.attr_class(None, field, row["hero_image"] or "")
 
     @classmethod
     def from_json(cls, row: dict) -> "ArticleCard":

@@ -104,7 +104,10 @@ class _Plan:
         compiler = copy.copy(self.compiler)
         compiler.connection = connection
         compiler.as_sql = lambda *args, **kwargs: compiled
-        compiler.get_converters = self._converters_of(compiler)
+        # Worked out by the plan's own compiler (converters read only the connection's
+        # backend): one bound to this copy would be a reference cycle through the copy,
+        # and every page's rows would wait for the cyclic garbage collector.
+        compiler.get_converters = self._get_converters
         # Shallow copies: the compiled SQL stands in for the query's tree, so the tree is
         # neither cloned (QuerySet._chain deep-copies its conditions) nor changed.
         query = _shallow_copy(self.queryset.query)
@@ -115,17 +118,14 @@ class _Plan:
         queryset._iterable_class = self.queryset._iterable_class
         return queryset
 
-    def _converters_of(self, compiler):
-        compute = type(compiler).get_converters.__get__(compiler)
-
-        def get_converters(expressions):
-            key = tuple(map(id, expressions))  # the plan keeps the expressions alive
-            found = self.converters.get(key)
-            if found is None:
-                found = self.converters[key] = compute(expressions)
-            return found
-
-        return get_converters
+    def _get_converters(self, expressions):
+        key = tuple(map(id, expressions))  # the plan keeps the expressions alive
+        found = self.converters.get(key)
+        if found is None:
+            found = self.converters[key] = type(self.compiler).get_converters(
+                self.compiler, expressions
+            )
+        return found
 
 
 def _shallow_copy(obj):
