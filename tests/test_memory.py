@@ -93,7 +93,7 @@ def test_reader_pages_leave_nothing_for_the_cyclic_garbage_collector(watched):
             hero_alt="A battery",
             hero_credit="Photo: Ann",
         )
-    listings = ["/", "/tech/", "/search/?q=battery"]
+    listings = ["/", "/tech/", "/search/?q=battery", "/feeds/rss/", "/feeds/atom/"]
     one_model = ["/articles/battery-1/", "/authors/ann/"]
     for path in listings + one_model:
         _serve(handler, path)  # queries compiled, templates loaded, caches filled
