@@ -25,7 +25,7 @@ class ReleasedRequest(WSGIRequest):
     whose file points back at its model instance: Django's own cycle, which the article
     page's one instance keeps)."""
 
-    CYCLIC = ("user", "auser", "_cached_user", "_messages")
+    CYCLIC = ("user", "auser", "_messages")
 
     def close(self):
         super().close()

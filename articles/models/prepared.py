@@ -122,9 +122,7 @@ class _Plan:
         key = tuple(map(id, expressions))  # the plan keeps the expressions alive
         found = self.converters.get(key)
         if found is None:
-            found = self.converters[key] = type(self.compiler).get_converters(
-                self.compiler, expressions
-            )
+            found = self.converters[key] = self.compiler.get_converters(expressions)
         return found
 
 
