@@ -78,11 +78,12 @@ def split_blocks(html: str) -> list[str]:
     return blocks
 
 
-def cut_blocks(html: str, count: int) -> tuple[str, str]:
-    """Body HTML, sanitised, cut after its first ``count`` top-level blocks: the HTML
-    before and after, as ``split_blocks`` would split it (tests/test_text.py checks this).
-    It reads the tags only as far as the cut, and keeps the HTML as it is on either side."""
-    clean = sanitize_body(html)
+def cut_blocks(clean: str, count: int) -> tuple[str, str]:
+    """Sanitised body HTML (as an article stores it) cut after its first ``count``
+    top-level blocks: the HTML before and after, as ``split_blocks`` would split it
+    (tests/test_text.py checks this). It reads the tags only as far as the cut, and keeps
+    the HTML as it is on either side."""
+    clean = clean.strip()
     if count <= 0:
         return "", clean
     for blocks, end in enumerate(_block_ends(clean), start=1):

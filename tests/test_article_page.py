@@ -181,6 +181,29 @@ def test_takeaways_without_a_position_follow_the_body(client):
     assert html.index("<p>Last.</p>") < html.index('<aside class="takeaways"')
 
 
+@pytest.mark.parametrize("position", [None, 1])
+def test_the_body_is_printed_as_stored_without_sanitising_it_again(client, monkeypatch, position):
+    """Bodies are sanitised when written (tests/test_models.py); a reader's page does not
+    run the sanitiser again."""
+    make_article(
+        slug="s",
+        body="<h2>Inside</h2><p>Last.</p>",
+        takeaways=["One."],
+        takeaways_position=position,
+    )
+
+    def refuse(html):
+        raise AssertionError("the sanitiser ran while a reader waited")
+
+    monkeypatch.setattr("articles.text.sanitize_body", refuse)
+    monkeypatch.setattr("articles.text._cleaner", None)  # nh3 itself, however it is reached
+    html = client.get("/articles/s/").content.decode()
+    heading, box, last = (
+        html.index(part) for part in ("<h2>Inside</h2>", '<aside class="takeaways"', "<p>Last.</p>")
+    )
+    assert (heading < box < last) if position == 1 else (heading < last < box)
+
+
 def test_no_takeaways_no_box(client):
     make_article(slug="plain")
     assert b"Key Takeaways" not in client.get("/articles/plain/").content

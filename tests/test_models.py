@@ -114,6 +114,42 @@ class TestDerivedFields:
         article.refresh_from_db()
         assert article.body == "<p>Again</p>"
 
+    HOSTILE = '<p onclick="x()">One two<script>alert(1)</script></p><iframe src="x"></iframe>'
+
+    def test_bulk_writes_store_the_body_sanitised_with_what_follows_from_it(self):
+        section = make_section()
+        made = Article.objects.bulk_create(
+            [Article(title="T", slug="bulk", section=section, body=self.HOSTILE)]
+        )
+        stored = Article.objects.get(pk=made[0].pk)
+        assert (stored.body, stored.word_count, stored.reading_time) == ("<p>One two</p>", 2, 1)
+
+        stored.body = "<p>" + "word " * 460 + '<a href="javascript:x">y</a></p>'
+        Article.objects.bulk_update([stored], ["body"])
+        stored.refresh_from_db()
+        assert "javascript" not in stored.body and stored.body.endswith(">y</a></p>")
+        assert (stored.word_count, stored.reading_time) == (461, 3)  # 230 words a minute
+
+    def test_update_stores_the_body_sanitised_with_what_follows_from_it(self):
+        plain = make_article(slug="plain", body="<p>x</p>")
+        timed = make_article(slug="timed", body="<p>x</p>", reading_time_override=7)
+        Article.objects.filter(pk__in=[plain.pk, timed.pk]).update(
+            body=self.HOSTILE.replace("One two", "word " * 300)
+        )
+        for article, minutes in ((plain, 2), (timed, 7)):
+            article.refresh_from_db()
+            assert article.body == "<p>" + "word " * 300 + "</p>"
+            assert (article.word_count, article.reading_time) == (300, minutes)
+
+    def test_a_body_cannot_be_updated_with_an_expression_the_sanitiser_cannot_read(self):
+        from django.db.models import F
+
+        article = make_article(body="<p>x</p>")
+        with pytest.raises(TypeError, match="stored sanitised"):
+            Article.objects.filter(pk=article.pk).update(body=F("standfirst"))
+        article.refresh_from_db()
+        assert article.body == "<p>x</p>"
+
     def test_links_in_the_body_get_a_safe_rel(self):
         article = make_article(body='<p><a href="https://example.org" rel="opener">x</a></p>')
         assert 'rel="noopener noreferrer"' in article.body
@@ -127,3 +163,49 @@ def test_the_type_label_is_what_django_would_display(value):
     assert article.type_label == article.get_article_type_display()
     if value != Article.Type.SPONSORED:
         assert article.type_phrase == f"original {article.get_article_type_display().lower()}"
+
+
+class TestSanitizeBodiesCommand:
+    """After the allowlist narrows, bodies stored before still hold what it now removes:
+    `manage.py sanitize_bodies` finds them and stores them sanitised."""
+
+    def _store_raw(self, article, body):
+        # As a body written under a wider allowlist would be stored: past today's sanitiser.
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE articles_article SET body = %s WHERE id = %s", [body, article.pk]
+            )
+
+    def test_dry_run_lists_and_changes_nothing_then_the_run_sanitises(self, client):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        old = make_article(slug="old", body="<p>x</p>")
+        clean = make_article(slug="clean", body="<p>Fine words.</p>")
+        self._store_raw(old, '<p>Old <iframe src="x"></iframe>words</p><p>more words</p>')
+        assert "<iframe" in client.get("/articles/old/").content.decode()  # printed as stored
+
+        out = StringIO()
+        call_command("sanitize_bodies", "--dry-run", stdout=out)
+        assert "would change: old" in out.getvalue() and "clean" not in out.getvalue()
+        assert "1 bodies would change" in out.getvalue()
+        old.refresh_from_db()
+        assert "<iframe" in old.body
+
+        out = StringIO()
+        call_command("sanitize_bodies", stdout=out)
+        assert "1 bodies sanitised" in out.getvalue()
+        old.refresh_from_db()
+        clean_version = clean.version
+        clean.refresh_from_db()
+        assert old.body == "<p>Old words</p><p>more words</p>"
+        assert old.word_count == 4
+        assert clean.body == "<p>Fine words.</p>" and clean.version == clean_version
+        assert "<iframe" not in client.get("/articles/old/").content.decode()  # page purged
+
+        out = StringIO()
+        call_command("sanitize_bodies", stdout=out)
+        assert "0 bodies sanitised" in out.getvalue()
