@@ -260,6 +260,42 @@ def test_an_article_brings_its_related_cards_as_the_listing_would(archive, setti
     assert shown["story-2"].hero_renditions == Article.objects.get(slug="story-2").hero_renditions
 
 
+def test_related_cards_and_the_menu_are_read_once_per_text_and_a_change_shows_at_once(
+    archive, monkeypatch
+):
+    """Older articles of a section show the same related cards, and every page the same
+    menu: the same JSON text, decoded once per worker. A change to what they show is a
+    new text, read afresh on the next page."""
+    from articles.models import Section, content
+
+    made = []
+    real = ArticleCard.from_json.__func__
+
+    def counted(cls, row):
+        made.append(row["slug"])
+        return real(cls, row)
+
+    monkeypatch.setattr(ArticleCard, "from_json", classmethod(counted))
+    reading._related_from_text.cache_clear()
+    content._sections_from_text.cache_clear()
+
+    older = ("story-7", "story-8", "story-10", "story-11")  # tech's, after its newest four
+    pages = [reading.article(slug) for slug in older]
+    related = [reading.related(article) for article in pages]
+    assert all(_ids(cards) == _ids(related[0]) for cards in related)  # tech's newest three
+    assert len(made) == 3  # read once, for four pages
+    menus = [reading.menu(article) for article in pages]
+    assert all(menu == menus[0] for menu in menus) and len(menus[0]) == 2
+    assert content._sections_from_text.cache_info().misses == 1
+
+    newest = make_article(slug="fresh", section=archive["tech"], published_at=timezone.now())
+    Section.objects.filter(slug="science").update(name="Science renamed")
+    article = reading.article("story-7")
+    assert _ids(reading.related(article))[0] == newest.pk
+    assert "Science renamed" in [section.name for section in reading.menu(article)]
+    assert len(made) == 6
+
+
 def test_cards_answer_what_the_model_would(archive):
     """A list's cards are plain values, not model instances: each answers the card's
     questions as the article itself does."""

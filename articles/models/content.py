@@ -6,7 +6,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import orjson
 from django.conf import settings
@@ -22,6 +22,7 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    TextField,
     Value,
     When,
     Window,
@@ -334,11 +335,12 @@ class ArticleCard:
     url = property(get_absolute_url)
     authors = property(byline_authors)
 
-    @property
+    @cached_property
     def content_key(self) -> bytes | None:
         """Every value of this article that its card shows (its listing row, which holds
         its section's and authors' names too), as bytes: the card macro remembers the HTML
         it wrote for a card by this (templating.REMEMBERED). None if a value has no JSON.
+        Worked out once per card (related cards serve page after page).
 
         Copied into bytes of its own length: orjson's result keeps the buffer it was
         written in (4 KB or more for a card's 0.5-1 KB), and a remembered key lives as
@@ -402,20 +404,32 @@ class JSONRow(JSONObject):
 
 class JSONArrayOf(Subquery):
     """The single column ``item`` of a subquery's rows (JSON objects) as one JSON array,
-    in the subquery's order; NULL or an empty array when it has no rows."""
+    in the subquery's order; NULL or an empty array when it has no rows. It comes back as
+    its text, not decoded: the same text reads as the same values, so a reader of it can
+    remember what it made of a text (a section's related cards and the menu are the same
+    text on page after page) and skip decoding it again."""
 
-    output_field = _JSONRows()
+    output_field = TextField()
     template = '(SELECT JSON_GROUP_ARRAY(JSON("_rows"."item")) FROM (%(subquery)s) "_rows")'
 
     def as_postgresql(self, compiler, connection, **extra):
-        template = '(SELECT JSON_AGG("_rows"."item") FROM (%(subquery)s) "_rows")'
+        template = '(SELECT JSON_AGG("_rows"."item")::text FROM (%(subquery)s) "_rows")'
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
 def sections_from_json(rows) -> list[MenuSection]:
-    """The sections of ``with_menu``'s ``menu_data``, in menu order."""
+    """The sections of ``with_menu``'s ``menu_data`` (its JSON text), in menu order."""
+    if isinstance(rows, str):
+        return list(_sections_from_text(rows))
     rows = sorted(_rows(rows), key=lambda row: row["place"])
     return [MenuSection(**{name: row[name] for name in MENU_FIELDS}) for row in rows]
+
+
+@lru_cache(maxsize=8)
+def _sections_from_text(text: str) -> tuple[MenuSection, ...]:
+    """The menu read from its text once per worker (it is the same on every page until a
+    section changes, and then the text is new); MenuSections are immutable."""
+    return tuple(sections_from_json(orjson.loads(text)))
 
 
 def _byline_json():
@@ -473,9 +487,9 @@ _BODIES_SANITISED: ContextVar[bool] = ContextVar("bodies_sanitised", default=Fal
 class ArticleQuerySet(models.QuerySet):
     # Writing. A body is stored sanitised (Article.derive_fields), whichever way it is
     # written: save(), and these bulk writes too. Pages then print it as stored, and no
-    # reader waits on the sanitiser (an article page: about 50 µs of its time, and nh3's
-    # code in every worker's memory). After the allowlist changes, `manage.py
-    # sanitize_bodies` brings stored bodies in line.
+    # reader waits on the sanitiser (2% of an article page's instructions, and nh3's code
+    # in every worker's memory). After the allowlist changes, `manage.py sanitize_bodies`
+    # brings stored bodies in line.
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
