@@ -518,10 +518,7 @@ class ArticleQuerySet(models.QuerySet):
                     "Article.body is stored sanitised: update it with text, not "
                     f"{type(body).__name__}"
                 )
-            kwargs["body"] = body = text.sanitize_body(body)
-            words = text.count_words(body)
-            minutes = text.reading_minutes(words, settings.MAGAZINE_WORDS_PER_MINUTE)
-            kwargs["word_count"] = words
+            kwargs["body"], kwargs["word_count"], minutes = Article.body_derived(body)
             # As derive_fields: an editor's reading time, where set, else the body's.
             kwargs["reading_time"] = Coalesce(F("reading_time_override"), Value(minutes))
         return super().update(**kwargs)
@@ -939,13 +936,18 @@ class Article(models.Model):
     # What derive_fields sets from the body and the reading-time override.
     DERIVED_FIELDS = ("body", "word_count", "reading_time")
 
+    @staticmethod
+    def body_derived(body: str | None) -> tuple[str, int, int]:
+        """The body sanitised, its word count, and its reading time in minutes (which an
+        editor's ``reading_time_override`` replaces)."""
+        clean = text.sanitize_body(body)
+        words = text.count_words(clean)
+        return clean, words, text.reading_minutes(words, settings.MAGAZINE_WORDS_PER_MINUTE)
+
     def derive_fields(self) -> None:
         """Sanitise the body and compute what follows from it (also before bulk writes)."""
-        self.body = text.sanitize_body(self.body)
-        self.word_count = text.count_words(self.body)
-        self.reading_time = self.reading_time_override or text.reading_minutes(
-            self.word_count, settings.MAGAZINE_WORDS_PER_MINUTE
-        )
+        self.body, self.word_count, minutes = self.body_derived(self.body)
+        self.reading_time = self.reading_time_override or minutes
 
     # Reading the article.
 
