@@ -178,8 +178,10 @@ class TestSanitizeBodiesCommand:
                 "UPDATE articles_article SET body = %s WHERE id = %s", [body, article.pk]
             )
 
-    def test_dry_run_lists_and_changes_nothing_then_the_run_sanitises(self, client):
+    def test_dry_run_lists_and_changes_nothing_then_the_run_sanitises(self, client, monkeypatch):
         from io import StringIO
+
+        monkeypatch.setattr("articles.services.maintenance.BATCH", 1)  # a batch at a time
 
         from django.core.management import call_command
 
