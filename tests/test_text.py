@@ -202,3 +202,47 @@ def test_a_search_excerpt_is_the_highlighted_whole_text_cut_short(body, standfir
     stored = sanitize_body(body)
     whole = highlight(f"{standfirst} {plain_text(stored)}", query, length=length)
     assert excerpt(standfirst, stored, query, length=length) == whole
+
+
+def _highlight_piece_by_piece(value: str, query: str) -> str:
+    """What search.highlight gives, worked out the plain way: find the words in the text,
+    then escape each piece between them and each word found."""
+    import re
+
+    from markupsafe import escape
+
+    from articles.search import terms
+
+    stems = sorted({re.escape(w.lower()[:5]) for w in terms(query) if w}, key=len, reverse=True)
+    if not stems:
+        return str(escape(value))
+    pattern = re.compile(r"\b(?:" + "|".join(stems) + r")\w*", re.IGNORECASE)
+    out, last = [], 0
+    for match in pattern.finditer(value):
+        out += [str(escape(value[last : match.start()])), f"<mark>{escape(match[0])}</mark>"]
+        last = match.end()
+    return "".join([*out, str(escape(value[last:]))])
+
+
+# Text full of what escaping turns into entities, next to words an entity holds (amp, lt,
+# gt, 39, 34) and words with apostrophes.
+ESCAPABLE = st.lists(
+    st.sampled_from(
+        ["&", "<", ">", "'", '"', "#", ";", " ", "amp", "lt", "gt", "39", "34", "x27"]
+        + ["quot", "don't", "Don", "rock'n", "Glacier", "glaciers", "R&D", "&amp;", "é"]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    ESCAPABLE,
+    st.sampled_from(["amp", "lt gt", "39", "34 x27", "quot", "don't", "rock'n roll", "glacier"]),
+)
+def test_highlighting_escaped_text_marks_what_the_text_holds(value, query):
+    """highlight marks the escaped text in one pass: it marks the words the text holds,
+    never the letters of an entity that escaping wrote (&amp;, &#39;)."""
+    from articles.search import highlight
+
+    assert highlight(value, query) == _highlight_piece_by_piece(value, query)
