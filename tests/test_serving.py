@@ -169,3 +169,36 @@ print(active(), translation.get_language() == settings.LANGUAGE_CODE,
         "200 OK [True, True]",
         "[True, True] True True",
     ], done.stdout
+
+
+def test_production_settings_reach_postgresql_through_its_unix_socket(db, tmp_path):
+    """The README's address for PostgreSQL on the same machine, its socket
+    (``postgres://user@/name?host=/var/run/postgresql``), reaches that database with the
+    production settings, over the socket and not TCP (the server then has no address)."""
+    import subprocess
+    import sys
+
+    socket_dir = Path("/var/run/postgresql")
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    if not (socket_dir / f".s.PGSQL.{connection.settings_dict['PORT'] or 5432}").exists():
+        pytest.skip(f"no PostgreSQL socket in {socket_dir}")
+    database = connection.settings_dict
+    env = {
+        **servers.server_env(static_root=tmp_path, redis_db=14),
+        "DATABASE_URL": f"postgres://{database['USER']}@/{database['NAME']}?host={socket_dir}",
+    }
+    script = (
+        "import django; django.setup()\n"
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    cursor.execute('SELECT inet_server_addr(), current_database(),"
+        " current_setting(%s)', ['plan_cache_mode'])\n"
+        "    print(cursor.fetchone())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    # No server address: a Unix socket. The connection has the settings' options too.
+    assert done.stdout.strip() == repr((None, database["NAME"], "force_generic_plan")), done.stdout
