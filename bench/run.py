@@ -1,8 +1,11 @@
 """The serving benchmark (`make bench`): PostgreSQL, Redis, gunicorn, wrk on this machine.
 
     python bench/run.py [--articles 10000] [--seconds 8] [--connections 16] [--skip-seed]
+                        [--hero-images N]
 
-1. Seeds PostgreSQL (database cyrus_bench) through `manage.py bench_seed`.
+1. Seeds PostgreSQL (database cyrus_bench) through `manage.py bench_seed`; with
+   --hero-images N, its articles share N hero images with every rendition, as real
+   articles have (pictures in every card and article page).
 2. Starts gunicorn twice with production settings: once with the page cache (for hits
    and 304s), once without it (every request renders).
 3. Measures requests per second and p50/p99 latency with wrk for each page, and a bare
@@ -11,7 +14,8 @@
    shared machine, even from one page to the next.
 4. Reports each worker's memory after the run: resident (RSS) and private (USS).
 
-Results are printed and written to bench/results-<articles>.md.
+Results are printed and written to bench/results-<articles>.md (results-<articles>-images.md
+when the benchmark's articles have hero images).
 """
 
 import argparse
@@ -167,6 +171,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--skip-seed", action="store_true")
+    parser.add_argument(
+        "--hero-images", type=int, default=0, metavar="N", help="seed N shared hero images"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="each page measured this often")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of load before each")
     args = parser.parse_args()
@@ -216,6 +223,8 @@ def main() -> None:
             # at 1,000 articles), so the pages compared across sizes show the same cards.
             "--authors",
             str(max(10, min(200, args.articles // 20))),
+            "--hero-images",
+            str(args.hero_images),
             "--replace",
             "-v0",
             env=env,
@@ -233,6 +242,20 @@ def main() -> None:
         capture_output=True,
     )
     sh("redis-cli", "-n", "9", "flushdb", capture_output=True)
+    # Whether the articles measured have hero images (seeded now, or before --skip-seed).
+    pictured = sh(
+        "psql",
+        "-h",
+        "127.0.0.1",
+        "-U",
+        "postgres",
+        "-d",
+        database,
+        "-Atc",
+        "SELECT count(*) FROM articles_article WHERE slug LIKE 'bench-%' AND hero_image <> ''",
+        capture_output=True,
+    ).stdout.strip()
+    images = int(pictured or 0) > 0
 
     rng = random.Random(1)
     slugs = [f"/articles/bench-{rng.randrange(args.articles)}/" for _ in range(5000)]
@@ -300,8 +323,8 @@ def main() -> None:
 
     on_hot_server = set(hot_pages)
     lines = [
-        f"# Benchmark: {args.articles:,} articles, {os.cpu_count()} cores, wrk -c{c} {n}s"
-        f" after {WARMUP_SECONDS}s of warm-up",
+        f"# Benchmark: {args.articles:,} articles{' with hero images' if images else ''},"
+        f" {os.cpu_count()} cores, wrk -c{c} {n}s after {WARMUP_SECONDS}s of warm-up",
         "",
         "| page | req/s | p50 ms | p99 ms | × hello (each round) | target | errors |",
         "|---|---|---|---|---|---|---|",
@@ -347,7 +370,8 @@ def main() -> None:
     ]
     report = "\n".join(lines)
     print(report)
-    (ROOT / "bench" / f"results-{args.articles}.md").write_text(report + "\n")
+    suffix = "-images" if images else ""
+    (ROOT / "bench" / f"results-{args.articles}{suffix}.md").write_text(report + "\n")
 
 
 if __name__ == "__main__":

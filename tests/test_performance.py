@@ -371,6 +371,40 @@ def test_bench_seed_writes_in_bulk_and_readers_see_it_at_once(client, settings):
     assert b"Bench story 0:" in client.get("/").content
 
 
+def test_bench_seed_gives_its_articles_hero_images_rendered_as_uploads_are(
+    client, django_assert_num_queries
+):
+    """--hero-images N: N images checked, stored and rendered as an editor's upload is, which
+    the articles take in turn; their pages and cards show the picture with its sources, with
+    the queries a page makes without one."""
+    from django.core.files.storage import default_storage
+    from django.core.management import CommandError, call_command
+
+    from articles import renditions
+    from articles.models import Article
+
+    call_command("bench_seed", "--articles", "6", "--authors", "2", "--hero-images", "2", "-v0")
+    articles = list(Article.objects.filter(slug__startswith="bench-").order_by("slug"))
+    assert len(articles) == 6
+    assert len({a.hero_image.name for a in articles}) == 2
+    for article in articles:
+        assert renditions.is_current(article), article.slug
+        assert article.hero_alt and article.hero_credit and article.hero_width == 1600
+        for spec in ("card", "hero", "square"):
+            for entry in article.hero_renditions[spec]:
+                assert all(default_storage.exists(entry[f]) for f in ("avif", "webp", "jpeg"))
+    with django_assert_num_queries(1):
+        page = client.get("/articles/bench-0/").content.decode()
+    assert page.count("<picture>") >= 2  # the hero, and the related cards'
+    assert '<source type="image/avif"' in page
+    social = articles[0].hero_renditions["social"][0]["jpeg"]
+    assert f'<meta property="og:image" content="http://testserver/media/{social}">' in page
+    assert client.get("/").content.decode().count("<picture>") >= 6
+
+    with pytest.raises(CommandError, match="--hero-images"):
+        call_command("bench_seed", "--articles", "1", "--hero-images", "-1", "--replace")
+
+
 def test_the_published_rule_sends_its_statuses_as_plain_strings():
     """psycopg finds a str's adapter at once and an enum member's by walking its classes
     (a KeyError caught at each), on every reader query."""

@@ -1,5 +1,9 @@
 """Fill the database with benchmark articles, quickly: bulk writes, not one query per
-article. Everything it makes has a slug starting with "bench-"."""
+article. Everything it makes has a slug starting with "bench-".
+
+With ``--hero-images N``, N hero images are drawn, checked and rendered as an editor's
+upload is (every rendition stored), and the articles take them in turn, so pages show a
+picture with its sources and the social image, as real articles do."""
 
 import random
 import time
@@ -11,6 +15,13 @@ from django.utils import timezone
 
 from articles.models import Article, Author, Byline, Section, Source, Takeaway
 from articles.models.content import forget_sections
+
+PALETTES = (
+    ((32, 58, 96), (214, 140, 69)),
+    ((8, 40, 70), (40, 170, 150)),
+    ((90, 40, 60), (240, 200, 120)),
+    ((50, 80, 50), (200, 220, 160)),
+)
 
 WORDS = [
     "council",
@@ -53,6 +64,32 @@ def _paragraph(rng: random.Random, words: int = 60) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
 
 
+def _hero_images(count: int) -> list[dict]:
+    """``count`` hero images, each checked, stored and rendered as an upload is: the
+    fields an article that shows it takes."""
+    from articles import images, renditions
+    from articles.demo.images import make_hero
+
+    heroes = []
+    for n in range(count):
+        drawn = make_hero(name=f"bench-{n}.jpg", palette=PALETTES[n % len(PALETTES)])
+        stored, checked = images.ingest_image(drawn)
+        article = Article(hero_focal_x=0.5, hero_focal_y=0.5)
+        article.hero_image.save(stored.name, stored, save=False)
+        heroes.append(
+            {
+                "hero_image": article.hero_image.name,
+                "hero_width": checked.width,
+                "hero_height": checked.height,
+                "hero_image_digest": checked.digest,
+                "hero_renditions": renditions.make_renditions(article),
+                "hero_alt": f"Soft shapes on a gradient, bench picture {n}",
+                "hero_credit": "Cyrus Magazine bench",
+            }
+        )
+    return heroes
+
+
 class Command(BaseCommand):
     help = "Create N benchmark articles over many sections and authors (bulk writes)."
 
@@ -61,14 +98,27 @@ class Command(BaseCommand):
         parser.add_argument("--sections", type=int, default=4)
         parser.add_argument("--authors", type=int, default=200)
         parser.add_argument(
+            "--hero-images",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Draw N hero images, with every rendition, for the articles to share.",
+        )
+        parser.add_argument(
             "--replace", action="store_true", help="Delete earlier benchmark data first."
         )
         parser.add_argument("--dry-run", action="store_true", help="Say what would be made.")
 
-    def handle(self, *args, articles, sections, authors, replace, dry_run, verbosity, **opts):
+    def handle(
+        self, *args, articles, sections, authors, hero_images, replace, dry_run, verbosity, **opts
+    ):
+        if hero_images < 0:
+            raise CommandError("--hero-images takes a number of images, 0 or more.")
         if dry_run:
+            pictures = f", {hero_images} hero images" if hero_images else ""
             self.stdout.write(
-                f"Would create {articles} articles, {sections} sections, {authors} authors."
+                f"Would create {articles} articles, {sections} sections, {authors} authors"
+                f"{pictures}."
             )
             return
         existing = Article.objects.filter(slug__startswith="bench-").exists()
@@ -76,6 +126,7 @@ class Command(BaseCommand):
             raise CommandError("Benchmark data exists already: use --replace to start again.")
         rng = random.Random(42)
         started = time.perf_counter()
+        heroes = _hero_images(hero_images)  # files in storage, outside the transaction
         with transaction.atomic():
             if replace:
                 Article.objects.filter(slug__startswith="bench-").delete()
@@ -105,6 +156,7 @@ class Command(BaseCommand):
                         article_type=Article.Type.REPORTING,
                         body="".join(f"<p>{_paragraph(rng)}</p>" for _ in range(8)),
                         takeaways_position=4,
+                        **(heroes[n % len(heroes)] if heroes else {}),
                     )
                     batch.append(article)  # bulk_create sanitises the body
                 Article.objects.bulk_create(batch, batch_size=BATCH)
