@@ -1,12 +1,16 @@
 """Query budgets: every reader page makes a fixed number of queries, whatever the size of
 the archive (5 or 200 articles, each with several authors, takeaways and sources)."""
 
+import json
 import re
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from articles.services import reading
 
@@ -337,6 +341,54 @@ def test_json_is_read_by_orjson_and_jsonb_is_left_to_django():
     adapters = connection.connection.adapters
     json_oid = adapters.types["json"].oid
     assert adapters.get_loader(json_oid, Format.TEXT)._loads is orjson.loads
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.floats()  # NaN and the infinities too, which orjson refuses
+    | st.text(),  # lone surrogates too, which orjson refuses
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(value=_JSON_VALUES, raw=st.text(max_size=40))
+@hyp_settings(max_examples=400, deadline=None)
+def test_the_renditions_field_reads_what_jsonfield_reads(value, raw):
+    """Article.hero_renditions reads with orjson what JSONField reads with json: the same
+    values for any JSON text (repr tells 1 from 1.0, -0.0 from 0.0, and NaN is NaN), and
+    what orjson refuses, or text that is no JSON at all, as JSONField gives it."""
+    from django.db.models import JSONField
+
+    from articles.models import Article
+
+    field = Article._meta.get_field("hero_renditions")
+    for text in (json.dumps(value), json.dumps(value, ensure_ascii=False), raw):
+        ours = field.from_db_value(text, None, connection)
+        theirs = JSONField().from_db_value(text, None, connection)
+        assert repr(ours) == repr(theirs), text
+
+
+def test_a_renditions_listing_is_read_without_the_standard_librarys_json():
+    """An article's and a card's renditions listing, read with orjson alone."""
+    from unittest import mock
+
+    from articles.models import Article
+
+    listing = {
+        "key": "heroes/a.jpg|0.500|0.500",
+        "card": [{"w": 400, "h": 225, "avif": "renditions/a/card-400x225-500500.avif"}],
+    }
+    article = make_article(slug="pictured")
+    Article.objects.filter(slug="pictured").update(hero_renditions=listing)
+    with mock.patch("django.db.models.fields.json.json.loads", side_effect=AssertionError):
+        assert Article.objects.get(slug="pictured").hero_renditions == listing  # the page's
+        (card,) = reading.section_page(article.section_id, 1).items  # a listing's card
+        assert card.hero_renditions == listing
 
 
 def test_bench_seed_writes_in_bulk_and_readers_see_it_at_once(client, settings):

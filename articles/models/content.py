@@ -361,6 +361,23 @@ class _JSONRows(JSONField):
         return value
 
 
+class RenditionsField(JSONField):
+    """The hero image's renditions listing, as ``renditions.make_renditions`` writes it
+    (file names and pixel sizes), read with orjson: about 2.3 KB of JSON a picture, which
+    the standard library's json took 6 µs to read and orjson 2.6 (a home page reads 20).
+    Text orjson refuses (NaN, Infinity, a lone surrogate) is read by JSONField itself; an
+    integer beyond 64 bits, which orjson reads as a float, is not something the listing
+    holds. Only reading differs from JSONField: the column and its migrations are the same."""
+
+    def from_db_value(self, value, expression, connection):
+        if isinstance(value, str):
+            try:
+                return orjson.loads(value)
+            except orjson.JSONDecodeError:
+                pass
+        return super().from_db_value(value, expression, connection)
+
+
 class JSONGroupArray(Aggregate):
     """Rows aggregated into a JSON array: json_group_array (SQLite), json_agg (PostgreSQL)."""
 
@@ -791,7 +808,7 @@ class Article(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text="0 is the top edge, 1 the bottom.",
     )
-    hero_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    hero_renditions = RenditionsField(default=dict, blank=True, editable=False)
     hero_alt = models.CharField(
         "alt text",
         max_length=300,
