@@ -56,6 +56,11 @@ def sh(*args, env=None, check=True, **kw):
     return subprocess.run(args, cwd=ROOT, env=env, check=check, text=True, **kw)
 
 
+def psql(database: str, *args: str, **kw) -> subprocess.CompletedProcess:
+    """psql on the benchmark's PostgreSQL (this machine's, as user postgres)."""
+    return sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, *args, **kw)
+
+
 def older_link(url: str) -> str:
     """The address (path and query) of the Older link on the page at ``url``."""
     html = urllib.request.urlopen(url).read().decode()
@@ -182,19 +187,7 @@ def main() -> None:
     ensure_tools()
 
     database = os.environ.get("BENCH_DATABASE", "cyrus_bench")
-    sh(
-        "psql",
-        "-h",
-        "127.0.0.1",
-        "-U",
-        "postgres",
-        "-d",
-        "postgres",
-        "-qc",
-        f"CREATE DATABASE {database}",
-        check=False,
-        capture_output=True,
-    )
+    psql("postgres", "-qc", f"CREATE DATABASE {database}", check=False, capture_output=True)
     static = Path(tempfile.mkdtemp(prefix="cyrus-bench-static-"))
     env = {
         **os.environ,
@@ -229,27 +222,10 @@ def main() -> None:
             "-v0",
             env=env,
         )
-    sh(
-        "psql",
-        "-h",
-        "127.0.0.1",
-        "-U",
-        "postgres",
-        "-d",
-        database,
-        "-qc",
-        "VACUUM ANALYZE",
-        capture_output=True,
-    )
+    psql(database, "-qc", "VACUUM ANALYZE", capture_output=True)
     sh("redis-cli", "-n", "9", "flushdb", capture_output=True)
     # Whether the articles measured have hero images (seeded now, or before --skip-seed).
-    pictured = sh(
-        "psql",
-        "-h",
-        "127.0.0.1",
-        "-U",
-        "postgres",
-        "-d",
+    pictured = psql(
         database,
         "-Atc",
         "SELECT count(*) FROM articles_article WHERE slug LIKE 'bench-%' AND hero_image <> ''",

@@ -367,7 +367,8 @@ class RenditionsField(JSONField):
     the standard library's json took 6 µs to read and orjson 2.6 (a home page reads 20).
     Text orjson refuses (NaN, Infinity, a lone surrogate) is read by JSONField itself; an
     integer beyond 64 bits, which orjson reads as a float, is not something the listing
-    holds. Only reading differs from JSONField: the column and its migrations are the same."""
+    holds. Only reading differs from JSONField: the column is the same (migration 0016
+    changes Django's state only)."""
 
     def from_db_value(self, value, expression, connection):
         if isinstance(value, str):
