@@ -16,13 +16,6 @@ from django.utils import timezone
 from articles.models import Article, Author, Byline, Section, Source, Takeaway
 from articles.models.content import forget_sections
 
-PALETTES = (
-    ((32, 58, 96), (214, 140, 69)),
-    ((8, 40, 70), (40, 170, 150)),
-    ((90, 40, 60), (240, 200, 120)),
-    ((50, 80, 50), (200, 220, 160)),
-)
-
 WORDS = [
     "council",
     "budget",
@@ -68,11 +61,13 @@ def _hero_images(count: int) -> list[dict]:
     """``count`` hero images, each checked, stored and rendered as an upload is: the
     fields an article that shows it takes."""
     from articles import images, renditions
+    from articles.demo.content import ARTICLES
     from articles.demo.images import make_hero
 
+    palettes = [spec["palette"] for spec in ARTICLES]  # the demo's pictures' colours
     heroes = []
     for n in range(count):
-        drawn = make_hero(name=f"bench-{n}.jpg", palette=PALETTES[n % len(PALETTES)])
+        drawn = make_hero(name=f"bench-{n}.jpg", palette=palettes[n % len(palettes)])
         stored, checked = images.ingest_image(drawn)
         article = Article(hero_focal_x=0.5, hero_focal_y=0.5)
         article.hero_image.save(stored.name, stored, save=False)
