@@ -546,6 +546,30 @@ def test_postgresql_search_ranks_a_bounded_number_of_the_newest_matches(monkeypa
     assert sorted(a.title for a in found) == ["Glacier 1", "Glacier 2"]
 
 
+def test_search_results_read_no_picture_they_do_not_show(client):
+    """A result shows no picture, so its query selects none of the hero image's fields
+    (its renditions listing is about 2.3 KB of JSON): the article here has a picture, and
+    its card comes without one."""
+    from django.test.utils import CaptureQueriesContext
+
+    from articles import renditions
+    from articles.models import Article
+    from articles.services import reading
+
+    article = make_article(
+        title="Glacier with a picture", hero_image=make_image_file(), hero_alt="Ice"
+    )
+    renditions.refresh(article)
+    assert Article.objects.get(pk=article.pk).hero_renditions  # it has renditions
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/search/?q=glacier").content.decode()
+    assert "<mark>Glacier</mark> with a picture" in html
+    assert all("hero_" not in query["sql"] for query in queries.captured_queries)
+    assert "<picture" not in html and "/media/" not in html
+    (card,) = reading.search_page("glacier", 1).items
+    assert not card.hero_image and card.hero_renditions == {} and card.hero_width is None
+
+
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's two queries")
 def test_postgresql_search_brings_the_menu_and_shows_only_what_is_still_published(
     client, monkeypatch

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
+from types import MappingProxyType
 
 import orjson
 from django.conf import settings
@@ -254,6 +255,17 @@ def _hero_image_field():
     return Article._meta.get_field("hero_image")
 
 
+_PICTURE_FIELDS = {
+    "hero_image",
+    "hero_width",
+    "hero_height",
+    "hero_renditions",
+    "hero_focal_x",
+    "hero_focal_y",
+    "hero_alt",
+}
+
+
 class ArticleCard:
     """An article as a list shows it (home, section, author, search, related): plain
     values from the listing query, not a model instance, which cost as much to build as
@@ -280,6 +292,12 @@ class ArticleCard:
         "section__colour",
         "byline_data",
     )
+    # Without the hero image's fields: search results show no picture (cards(
+    # pictures=False)), and such a card has none (the defaults below).
+    TEXT_FIELDS = tuple(name for name in FIELDS if name not in _PICTURE_FIELDS)
+    hero_width = hero_height = hero_focal_x = hero_focal_y = None
+    hero_renditions = MappingProxyType({})
+    hero_alt = ""
     _byline = None
 
     def __init__(self, row: dict):
@@ -300,7 +318,7 @@ class ArticleCard:
         # Without the card as its instance (a card reads only its name and address): a
         # file that points back at its card made each card a reference cycle, and a
         # page's cards waited for the cyclic garbage collector instead of going with it.
-        self.hero_image = field.attr_class(None, field, row["hero_image"] or "")
+        self.hero_image = field.attr_class(None, field, row.get("hero_image") or "")
 
     @classmethod
     def from_json(cls, row: dict) -> "ArticleCard":
@@ -587,10 +605,13 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-published_at", "-id")
         )
 
-    def cards(self, *extra: str):
+    def cards(self, *extra: str, pictures: bool = True):
         """The listing as ArticleCard values (``extra`` fields too, e.g. the body): what
-        readers' lists use; each row becomes an ArticleCard."""
-        return self.for_listing().values(*ArticleCard.FIELDS, *extra)
+        readers' lists use; each row becomes an ArticleCard. Without ``pictures``, the
+        hero image's fields are left out (search results show none: a picture's listing
+        of renditions is about 2.3 KB of JSON to send and read)."""
+        fields = ArticleCard.FIELDS if pictures else ArticleCard.TEXT_FIELDS
+        return self.for_listing().values(*fields, *extra)
 
     def for_search(self):
         """Like for_listing, but with the body, for excerpts."""

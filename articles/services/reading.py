@@ -214,7 +214,8 @@ def _search_window(start: int, size: int, now, words: str):
     matches, and those rows in rank order."""
     matches = search_engine.ranked(Article.objects.published(at=now), words)
     ids = Subquery(matches.values("pk")[start : start + size + 1])
-    return search_engine.by_rank(Article.objects.cards("body").filter(pk__in=ids), words)
+    cards = Article.objects.cards("body", pictures=False).filter(pk__in=ids)
+    return search_engine.by_rank(cards, words)
 
 
 _search_page = Prepared(_search_window, server_prepared=False)
@@ -235,7 +236,7 @@ _search_ranking = Prepared(
 _search_cards = Prepared(
     lambda now, ids: (
         Article.objects.published(at=now)
-        .cards("body")
+        .cards("body", pictures=False)
         .filter(search_engine.one_of(ids))
         .order_by()  # put in rank order by search_page, not sorted by date first
         .with_menu(once=True)
