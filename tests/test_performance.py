@@ -379,16 +379,17 @@ def test_a_renditions_listing_is_read_without_the_standard_librarys_json():
 
     from articles.models import Article
 
-    listing = {
+    card = {
         "key": "heroes/a.jpg|0.500|0.500",
         "card": [{"w": 400, "h": 225, "avif": "renditions/a/card-400x225-500500.avif"}],
     }
+    listing = {**card, "square": [{"w": 240, "h": 240, "avif": "renditions/a/s.avif"}]}
     article = make_article(slug="pictured")
     Article.objects.filter(slug="pictured").update(hero_renditions=listing)
     with mock.patch("django.db.models.fields.json.json.loads", side_effect=AssertionError):
         assert Article.objects.get(slug="pictured").hero_renditions == listing  # the page's
-        (card,) = reading.section_page(article.section_id, 1).items  # a listing's card
-        assert card.hero_renditions == listing
+        (shown,) = reading.section_page(article.section_id, 1).items  # a listing's card
+        assert shown.hero_renditions == card  # the part of the listing a card reads
 
 
 def test_bench_seed_writes_in_bulk_and_readers_see_it_at_once(client, settings):

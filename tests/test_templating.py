@@ -198,7 +198,7 @@ def _card_row(**changes):
         "hero_image": "heroes/a.jpg",
         "hero_width": 1600,
         "hero_height": 900,
-        "hero_renditions": {
+        "card_renditions": {
             "key": "heroes/a.jpg|0.500|0.500",
             "card": [
                 {"w": 400, "h": 225, "avif": "r/a.avif", "webp": "r/a.webp", "jpeg": "r/a.jpg"}
@@ -241,7 +241,7 @@ def test_a_remembered_card_is_the_card_the_macro_writes_whatever_changed():
         "hero_image": "heroes/b.jpg",
         "hero_width": 800,
         "hero_height": 600,
-        "hero_renditions": {},
+        "card_renditions": {},
         "hero_focal_x": 0.2,
         "hero_focal_y": 0.8,
         "hero_alt": "Another lab",
