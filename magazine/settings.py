@@ -203,7 +203,7 @@ if env.str("MEDIA_S3_BUCKET", default=""):
         },
     }
 else:
-    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    MEDIA_STORAGE = {"BACKEND": "magazine.storage.MediaStorage"}
 
 STORAGES = {
     "default": MEDIA_STORAGE,

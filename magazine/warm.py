@@ -30,9 +30,10 @@ LAZY_MODULES = (
 def _configured_classes() -> list[str]:
     """The classes settings name that the first page loads: the cache backends, the
     messages middleware's storage (its module brings the cookie and session storages),
-    the sessions' serializer."""
+    the sessions' serializer, the media storage (a picture's addresses)."""
     caches = [cache["BACKEND"] for cache in settings.CACHES.values()]
-    return [*caches, settings.MESSAGE_STORAGE, settings.SESSION_SERIALIZER]
+    media = settings.STORAGES["default"]["BACKEND"]
+    return [*caches, settings.MESSAGE_STORAGE, settings.SESSION_SERIALIZER, media]
 
 
 def warm() -> list[str]:

@@ -6,6 +6,8 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from articles import renditions
@@ -268,3 +270,44 @@ def test_demo_images_go_through_the_same_checks(settings):
     for article in Article.objects.exclude(hero_image=""):
         assert re.fullmatch(r"heroes/[0-9a-f]{32}\.jpg", article.hero_image.name)
         assert article.hero_width == 1600 and article.hero_image_digest
+
+
+# Names of every kind: plain ones as this site stores, and what quoting or urljoin changes
+# (spaces, %, ?, #, :, backslashes, . and .. segments, //, a leading /, letters beyond
+# ASCII).
+STORED_NAMES = st.lists(
+    st.sampled_from(
+        [*"/.-_~:?#% \\é", "..", "./", "//", "heroes", "renditions", "card-400x225", "avif"]
+    ),
+    min_size=1,
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    STORED_NAMES,
+    st.sampled_from(["/media/", "https://cdn.example.com/m/", "media/", "/m", "", None]),
+)
+def test_a_media_address_is_the_one_djangos_storage_gives(name, base_url):
+    """MediaStorage joins a plain name to the base URL without quoting and urljoin; for
+    any name, and any base URL, the address is Django's."""
+    from django.core.files.storage import FileSystemStorage
+
+    from magazine.storage import MediaStorage
+
+    ours, django_s = MediaStorage(base_url=base_url), FileSystemStorage(base_url=base_url)
+    assert ours.url(name) == django_s.url(name)
+
+
+def test_media_addresses_of_plain_names_are_not_worked_out_by_urljoin(monkeypatch):
+    from magazine import storage
+
+    def refused(*args):
+        raise AssertionError("urljoin ran")
+
+    monkeypatch.setattr("django.core.files.storage.filesystem.urljoin", refused)
+    media = storage.MediaStorage(base_url="/media/")
+    name = "renditions/c23c5dbf/card-400x225-500500.avif"
+    assert media.url(name) == f"/media/{name}"
+    assert default_storage.url(name) == f"/media/{name}"  # the site's storage is this one
