@@ -256,7 +256,8 @@ def _hero_image_field():
     return Article._meta.get_field("hero_image")
 
 
-_PICTURE_FIELDS = {
+# What a card shows of its hero image (search results leave these out).
+_PICTURE_FIELDS = (
     "hero_image",
     "hero_width",
     "hero_height",
@@ -264,7 +265,7 @@ _PICTURE_FIELDS = {
     "hero_focal_x",
     "hero_focal_y",
     "hero_alt",
-}
+)
 
 
 class ArticleCard:
@@ -281,13 +282,7 @@ class ArticleCard:
         "standfirst",
         "section_id",
         "published_at",
-        "hero_image",
-        "hero_width",
-        "hero_height",
-        "card_renditions",
-        "hero_focal_x",
-        "hero_focal_y",
-        "hero_alt",
+        *_PICTURE_FIELDS,
         "section__name",
         "section__slug",
         "section__colour",
