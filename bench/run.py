@@ -61,6 +61,29 @@ def psql(database: str, *args: str, **kw) -> subprocess.CompletedProcess:
     return sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, *args, **kw)
 
 
+def prewarm(database: str) -> str:
+    """Reads the benchmark's tables and indexes (with their TOAST) into the operating
+    system's cache, through PostgreSQL's pg_prewarm, so that every page is measured from
+    memory, as a server with room for its archive serves it. Without this, the first
+    pages measured after seeding read some of their rows from disk, as much or as little
+    as the machine's cache happens to have kept. Returns what to say in the report."""
+    result = psql(
+        database,
+        "-Atc",
+        "CREATE EXTENSION IF NOT EXISTS pg_prewarm;"
+        " SELECT (coalesce(sum(pg_prewarm(c.oid::regclass, 'read')), 0) * 8 / 1024)::int"
+        " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname IN ('public', 'pg_toast') AND c.relkind IN ('r', 'i', 't', 'm')",
+        check=False,
+        capture_output=True,
+    )
+    megabytes = result.stdout.strip().splitlines()[-1:] if result.returncode == 0 else []
+    if not megabytes:
+        reason = result.stderr.strip().splitlines()[-1:] or ["no output"]
+        return f"not read into memory first (pg_prewarm failed: {reason[0]})"
+    return f"read into memory first ({int(megabytes[0]):,} MB, pg_prewarm)"
+
+
 def older_link(url: str) -> str:
     """The address (path and query) of the Older link on the page at ``url``."""
     html = urllib.request.urlopen(url).read().decode()
@@ -223,6 +246,7 @@ def main() -> None:
             env=env,
         )
     psql(database, "-qc", "VACUUM ANALYZE", capture_output=True)
+    warmed = prewarm(database)
     sh("redis-cli", "-n", "9", "flushdb", capture_output=True)
     # Whether the articles measured have hero images (seeded now, or before --skip-seed).
     pictured = psql(
@@ -333,7 +357,8 @@ def main() -> None:
         " just before and just after that page in that round (the hello rows give the"
         " median of all of them). The bare"
         f" view, in order: {', '.join(f'{h:,.0f}' for h in hellos)} req/s (page-cache"
-        f" server: {', '.join(f'{h:,.0f}' for h in hellos_hot)}).",
+        f" server: {', '.join(f'{h:,.0f}' for h in hellos_hot)}). The database's tables"
+        f" and indexes were {warmed}.",
     ]
     rss = [r for r, _ in memory]
     private = [p for _, p in memory]
