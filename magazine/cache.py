@@ -1,31 +1,36 @@
-"""Django's Redis cache, with one Redis client per connection pool.
+"""Django's Redis cache backend, talking to Redis through ``magazine.redis_client``.
 
-Django's backend makes a new ``redis.Redis`` object for every cache call; building one
-costs more than the call itself on a fast path (a page-cache hit makes one or two calls).
-The client is thread-safe and only wraps the pool, so one per pool is kept and reused.
+Everything the cache does (serialising, timeouts, several servers: writes to the first,
+reads from the others) is Django's own ``RedisCache``; only the client under it is ours,
+one per server, kept for the life of the backend. ``CACHE_URL=redis://...`` selects it
+(settings.py). Its OPTIONS: ``socket_timeout`` and ``socket_connect_timeout`` (seconds,
+5 each by default), ``serializer`` (as Django's).
 """
 
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.core.cache.backends import redis as django_redis
+from django.utils.module_loading import import_string
+
+from magazine import redis_client
 
 
-class ReusedClientRedisCacheClient(RedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
+class RedisCacheClient(django_redis.RedisCacheClient):
+    def __init__(self, servers, serializer=None, **options):
+        # Not super().__init__(): it imports redis-py, which this backend does without.
+        self._servers = servers
+        if isinstance(serializer, str):
+            serializer = import_string(serializer)
+        if callable(serializer):
+            serializer = serializer()
+        self._serializer = serializer or django_redis.RedisSerializer()
+        # Made now, so that a bad URL or option is reported when the cache is first used,
+        # by name; each connects on its first command.
+        self._clients = [redis_client.Client(server, **options) for server in servers]
 
     def get_client(self, key=None, *, write=False):
-        index = self._get_connection_pool_index(write)
-        client = self._clients.get(index)
-        if client is None:
-            if index not in self._pools:
-                self._pools[index] = self._pool_class.from_url(
-                    self._servers[index], **self._pool_options
-                )
-            client = self._clients[index] = self._client(connection_pool=self._pools[index])
-        return client
+        return self._clients[self._get_connection_pool_index(write)]
 
 
-class ReusedClientRedisCache(RedisCache):
+class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
-        self._class = ReusedClientRedisCacheClient
+        self._class = RedisCacheClient

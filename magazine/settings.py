@@ -142,7 +142,7 @@ else:
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "magazine.cache.ReusedClientRedisCache"
+    CACHES["default"]["BACKEND"] = "magazine.cache.RedisCache"
 
 # Whole pages for anonymous readers (articles/caching.py): kept this long in the cache,
 # invalidated by tags as soon as what they show changes.

@@ -14,7 +14,6 @@ from django.utils import formats
 from django.utils.module_loading import import_string
 
 LAZY_MODULES = (
-    "redis",
     "encodings.idna",  # how the cache's host name is looked up
     "django.contrib.postgres.search",
     "django.contrib.postgres.fields",  # what a search query loads on its first run

@@ -60,9 +60,9 @@ def server_env(*, static_root: Path, redis_db: int, workers: int = 1) -> dict:
 
 def start_gunicorn(env: dict) -> tuple[subprocess.Popen, str]:
     """Start gunicorn on a free port; return the process and its base URL once it answers."""
-    import redis
+    from magazine.redis_client import Client
 
-    redis.Redis.from_url(env["CACHE_URL"]).flushdb()
+    Client(env["CACHE_URL"]).flushdb()
     port = free_port()
     process = subprocess.Popen(
         [

@@ -97,7 +97,7 @@ def test_bounded_load_while_an_editor_publishes(transactional_db, collected, set
     # the cache the server reads: the shared Redis.
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "magazine.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/6",
         }
     }
