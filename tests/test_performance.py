@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
@@ -356,6 +356,29 @@ _JSON_VALUES = st.recursive(
 )
 
 
+def _holds_an_integer_beyond_64_bits(text: str) -> bool:
+    try:
+        found = [json.loads(text)]
+    except ValueError:
+        return False
+    while found:
+        item = found.pop()
+        if isinstance(item, dict):
+            found += item.values()
+        elif isinstance(item, list):
+            found += item
+        elif type(item) is int and not -(2**63) <= item < 2**64:
+            return True
+    return False
+
+
+def test_the_integers_left_out_below_are_those_beyond_64_bits():
+    assert _holds_an_integer_beyond_64_bits("[1, 20000000000000000000]")
+    assert _holds_an_integer_beyond_64_bits('{"a": -9223372036854775809}')
+    assert not _holds_an_integer_beyond_64_bits("[18446744073709551615, -9223372036854775808]")
+    assert not _holds_an_integer_beyond_64_bits("20000000000000000000.5 not json")
+
+
 @given(value=_JSON_VALUES, raw=st.text(max_size=40))
 @hyp_settings(max_examples=400, deadline=None)
 def test_the_renditions_field_reads_what_jsonfield_reads(value, raw):
@@ -366,6 +389,9 @@ def test_the_renditions_field_reads_what_jsonfield_reads(value, raw):
 
     from articles.models import Article
 
+    # The one difference the field accepts (its docstring): orjson reads an integer beyond
+    # 64 bits as a float. make_renditions writes none (pixel sizes), so such text is left out.
+    assume(not _holds_an_integer_beyond_64_bits(raw))
     field = Article._meta.get_field("hero_renditions")
     for text in (json.dumps(value), json.dumps(value, ensure_ascii=False), raw):
         ours = field.from_db_value(text, None, connection)
