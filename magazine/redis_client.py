@@ -5,7 +5,7 @@ Why not redis-py: it is a full client (asyncio, cluster, Sentinel, every command
 and importing it adds about 4.4 MB to every gunicorn worker (its import alone is 63
 modules), more than the margin to the workers' memory target; each call also costs about
 40 µs of Python around an 8 µs round trip, and an uncached page makes five calls. The
-cache needs ten commands. See the README ("Cache").
+cache needs a dozen commands. See the README ("The Redis client: why not redis-py").
 
 Supported: ``redis://[[user]:password@]host[:port][/db]``, ``rediss://`` (TLS, the
 system's certificate authorities, or ``ssl_ca_certs``; ``ssl_cert_reqs=none`` turns
@@ -20,7 +20,7 @@ import os
 import socket
 import threading
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 
@@ -51,7 +51,7 @@ class Address:
     path: str = ""  # a Unix socket, instead of host and port
     db: int = 0
     username: str = ""
-    password: str = ""
+    password: str = field(default="", repr=False)
     tls: bool = False
     ssl_ca_certs: str = ""
     ssl_cert_reqs: str = "required"
@@ -64,6 +64,15 @@ class Address:
 _QUERY_OPTIONS = {"db", "ssl_ca_certs", "ssl_cert_reqs"}
 
 
+def _shown(url: str) -> str:
+    """``url`` as errors show it: without its password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return repr(url)
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return repr(parts._replace(netloc=netloc).geturl())
+
+
 def parse_url(url: str, **options) -> Address:
     """An ``Address`` from a Redis URL and ``options`` that override its query (``db``,
     ``ssl_cert_reqs``, ``ssl_ca_certs``: django-environ moves a CACHE_URL's query into the
@@ -71,10 +80,10 @@ def parse_url(url: str, **options) -> Address:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in {"redis", "rediss", "unix"}:
-        raise ValueError(f"Redis URL {url!r}: the scheme must be redis, rediss or unix")
+        raise ValueError(f"Redis URL {_shown(url)}: the scheme must be redis, rediss or unix")
     query = dict(parse_qsl(parts.query)) | {name: str(value) for name, value in options.items()}
     if unknown := set(query) - _QUERY_OPTIONS:
-        raise ValueError(f"Redis URL {url!r}: unknown option(s) {', '.join(sorted(unknown))}")
+        raise ValueError(f"Redis URL {_shown(url)}: unknown option(s) {', '.join(sorted(unknown))}")
     fields = {}
     if parts.username:
         fields["username"] = unquote(parts.username)
@@ -88,14 +97,14 @@ def parse_url(url: str, **options) -> Address:
         try:
             fields["port"] = parts.port or 6379
         except ValueError:
-            raise ValueError(f"Redis URL {url!r}: the port is not a number") from None
+            raise ValueError(f"Redis URL {_shown(url)}: the port is not a number") from None
         db = query.get("db") or parts.path.strip("/") or "0"
     if not db.isdigit():
-        raise ValueError(f"Redis URL {url!r}: the database must be a number, not {db!r}")
+        raise ValueError(f"Redis URL {_shown(url)}: the database must be a number, not {db!r}")
     fields["db"] = int(db)
     fields["tls"] = scheme == "rediss"
     if (reqs := query.get("ssl_cert_reqs", "required").lower()) not in {"required", "none"}:
-        raise ValueError(f"Redis URL {url!r}: ssl_cert_reqs must be required or none")
+        raise ValueError(f"Redis URL {_shown(url)}: ssl_cert_reqs must be required or none")
     fields["ssl_cert_reqs"] = reqs
     fields["ssl_ca_certs"] = query.get("ssl_ca_certs", "")
     return Address(**fields)
@@ -164,9 +173,10 @@ class Client:
             raise RedisConnectionError(f"{address}: cannot connect ({error})") from error
         self._sock, self._file = sock, sock.makefile("rb")
         setup = []
-        if address.password:
-            auth = (address.username, address.password) if address.username else ()
-            setup.append(("AUTH", *(auth or (address.password,))))
+        if address.username and address.password:
+            setup.append(("AUTH", address.username, address.password))
+        elif address.password:
+            setup.append(("AUTH", address.password))
         if address.db:
             setup.append(("SELECT", address.db))
         if setup:

@@ -157,6 +157,15 @@ def test_a_bad_url_is_refused_by_name_before_any_connection(url, fault):
     assert fault in str(error.value) and repr(url) in str(error.value)
 
 
+def test_errors_and_reprs_never_show_the_password():
+    with pytest.raises(ValueError) as error:
+        Client("redis://ann:s%40cret@h:port/0")
+    assert "s%40cret" not in str(error.value) and "secret" not in str(error.value)
+    assert "'redis://ann:***@h:port/0': the port is not a number" in str(error.value)
+    client = Client("redis://:hunter2@127.0.0.1:1/3")
+    assert "hunter2" not in repr(client) + repr(client.address) + str(client.address)
+
+
 def test_replies_of_every_kind_are_read(scripted):
     server = scripted(
         [
