@@ -179,14 +179,18 @@ class Client:
             setup.append(("AUTH", address.password))
         if address.db:
             setup.append(("SELECT", address.db))
-        if setup:
-            try:
-                for reply in self._exchange(setup):
-                    if isinstance(reply, ResponseError):
-                        raise ResponseError(f"{address}: {reply}")
-            except BaseException:
-                self.disconnect()
-                raise
+        if not setup:
+            return
+        try:
+            replies = self._exchange(setup)
+            if refused := next((r for r in replies if isinstance(r, ResponseError)), None):
+                raise ResponseError(f"{address}: {refused}")
+        except RedisError:
+            self.disconnect()
+            raise
+        except (OSError, ValueError) as error:
+            self.disconnect()
+            raise RedisConnectionError(f"{address}: the connection broke ({error})") from error
 
     def _wrap_tls(self, sock: socket.socket) -> socket.socket:
         import ssl

@@ -7,6 +7,7 @@ import os
 import re
 import socket
 import ssl
+import struct
 import subprocess
 import sys
 import threading
@@ -44,11 +45,17 @@ class ScriptedServer:
     """A server on a loopback port that answers each connection from a script: a list,
     per connection, of replies (bytes sent after one command is read; None: close)."""
 
-    def __init__(self, connections: list[list[bytes | None]], tls: ssl.SSLContext | None = None):
+    def __init__(
+        self,
+        connections: list[list[bytes | None]],
+        tls: ssl.SSLContext | None = None,
+        reset: bool = False,
+    ):
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.connections = connections
         self.tls = tls
+        self.reset = reset  # close with a reset (RST) instead of an orderly end
         self.received: list[list[bytes]] = []
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
@@ -76,6 +83,8 @@ class ScriptedServer:
                     break
                 sock.sendall(reply)
             file.close()
+            if self.reset:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             sock.close()
 
     def close(self):
@@ -100,8 +109,8 @@ def _read_command(file) -> bytes:
 def scripted():
     servers = []
 
-    def start(*connections, tls=None):
-        server = ScriptedServer(list(connections), tls=tls)
+    def start(*connections, tls=None, reset=False):
+        server = ScriptedServer(list(connections), tls=tls, reset=reset)
         servers.append(server)
         return server
 
@@ -268,6 +277,14 @@ def test_a_refused_password_says_so_and_where(scripted):
     server = scripted([b"-WRONGPASS invalid username-password pair\r\n", None])
     client = Client(f"redis://:nope@127.0.0.1:{server.port}")
     with pytest.raises(ResponseError, match=f"127.0.0.1:{server.port} db 0: WRONGPASS"):
+        client.ping()
+    assert client._sock is None
+
+
+def test_a_connection_reset_while_connecting_is_a_connection_error(scripted):
+    server = scripted([None], reset=True)  # reads AUTH, then resets the connection
+    client = Client(f"redis://:pw@127.0.0.1:{server.port}")
+    with pytest.raises(RedisConnectionError, match=f"127.0.0.1:{server.port} db 0: the conn"):
         client.ping()
     assert client._sock is None
 
