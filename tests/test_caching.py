@@ -200,26 +200,6 @@ def test_unrelated_purges_keep_a_page_and_a_lost_counter_never_serves_stale(clie
     assert not _hit(client, "/articles/other/")
 
 
-def test_the_redis_cache_keeps_one_client_per_server():
-    """magazine.cache: one client per server, not one per call; the cache still works."""
-    from magazine.cache import RedisCache
-    from magazine.redis_client import Client, RedisConnectionError
-
-    try:
-        Client("redis://127.0.0.1:6379/8").ping()
-    except RedisConnectionError:
-        pytest.skip("needs Redis on 127.0.0.1:6379")
-    cache = RedisCache("redis://127.0.0.1:6379/8", {"KEY_PREFIX": "reuse-test"})
-    cache.set("a", {"x": 1})
-    cache.set_many({"b": 2, "c": 3})
-    assert cache.get("a") == {"x": 1}
-    assert cache.get_many(["b", "c"]) == {"b": 2, "c": 3}
-    assert cache.incr("b") == 3
-    assert cache._cache.get_client(write=True) is cache._cache.get_client(write=False)
-    cache.delete_many(["a", "b", "c"])
-    assert cache.get("a") is None
-
-
 def test_a_menu_cached_while_a_section_change_commits_is_dropped(
     django_capture_on_commit_callbacks,
 ):

@@ -365,6 +365,17 @@ def test_a_forked_child_uses_its_own_connection_and_leaves_the_parents_open():
     assert result.stdout.split() == ["0", "True", "b'child'"]
 
 
+def test_the_cache_keeps_one_client_per_server_writing_to_the_first():
+    """Not one client per call; with several servers, Django's rule: writes go to the
+    first, reads to the others."""
+    single = RedisCache(REAL, {})._cache
+    assert single.get_client(write=True) is single.get_client(write=False)
+    several = RedisCache("redis://primary/0,redis://replica/0", {})._cache
+    assert several.get_client(write=True).address.host == "primary"
+    assert several.get_client(write=False).address.host == "replica"
+    assert several.get_client(write=False) is several.get_client(write=False)
+
+
 def test_the_cache_api_on_the_real_redis():
     _real_redis()
     cache = RedisCache(REAL, {"KEY_PREFIX": "client-test"})
